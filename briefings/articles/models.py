@@ -1,0 +1,108 @@
+"""Articles: the member papers' stories as stored and shown."""
+
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.text import slugify
+
+from briefings.network.models import Feed, Publication
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """Articles a reader may see: not hidden, not dated in the future."""
+        return self.exclude(status=Article.Status.HIDDEN).filter(
+            published_at__lte=timezone.now()
+        )
+
+    def river(self):
+        """Published articles newest first, ready for story cards."""
+        return (
+            self.published()
+            .select_related("publication", "publication__region", "publication__country")
+            .order_by("-published_at", "-id")
+        )
+
+    def in_region(self, region):
+        slug = getattr(region, "slug", region)
+        return self.filter(publication__region__slug=slug)
+
+    def in_country(self, code):
+        code = getattr(code, "code", code)
+        return self.filter(publication__country__code=str(code).upper())
+
+    def from_publication(self, publication):
+        slug = getattr(publication, "slug", publication)
+        return self.filter(publication__slug=slug)
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        FULL = "full"
+        SUMMARY_ONLY = "summary", "summary only"
+        HIDDEN = "hidden"
+
+    publication = models.ForeignKey(
+        Publication, on_delete=models.CASCADE, related_name="articles"
+    )
+    feed = models.ForeignKey(
+        Feed, on_delete=models.SET_NULL, null=True, blank=True, related_name="articles"
+    )
+    canonical_url = models.URLField(max_length=1000, unique=True)
+    guid = models.CharField(max_length=1000, blank=True, db_index=True)
+    headline = models.CharField(max_length=500)
+    dek = models.CharField(max_length=1000, blank=True)
+    byline = models.CharField(max_length=300, blank=True)
+    body_html = models.TextField(blank=True, help_text="sanitized")
+    body_text = models.TextField(blank=True)
+    excerpt = models.CharField(max_length=400, blank=True)
+    image = models.URLField(max_length=1000, blank=True)
+    image_caption = models.CharField(max_length=1000, blank=True)
+    language = models.CharField(max_length=16, blank=True)
+    published_at = models.DateTimeField(db_index=True)
+    updated_at = models.DateTimeField()
+    fetched_at = models.DateTimeField(default=timezone.now)
+    content_hash = models.CharField(max_length=64, blank=True)
+    source_hash = models.CharField(
+        max_length=64, blank=True, help_text="hash of the feed entry last seen"
+    )
+    word_count = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.FULL)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        indexes = [
+            models.Index(fields=["publication", "-published_at"]),
+            models.Index(fields=["-published_at", "-id"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["publication", "guid"],
+                condition=~models.Q(guid=""),
+                name="article_unique_guid_per_publication",
+            )
+        ]
+
+    def __str__(self):
+        return self.headline
+
+    def get_absolute_url(self):
+        return reverse("article-slug", args=[self.pk, slugify(self.headline)[:80] or "story"])
+
+    @property
+    def author(self):
+        """The byline, or the publication when the paper names no author."""
+        return self.byline or self.publication.name
+
+    @property
+    def body(self):
+        """The body for templates. body_html is only ever stored after the ingest's
+        sanitize stage (an nh3 allowlist), so it is safe to show as HTML."""
+        return mark_safe(self.body_html)  # noqa: S308
+
+    @property
+    def was_updated(self):
+        return self.updated_at.date() != self.published_at.date()

@@ -1,0 +1,105 @@
+"""Store one article record: create it, update it when its content changed, or not."""
+
+import enum
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from briefings.articles.models import Article
+from briefings.articles.text import cut_at_word, word_count
+
+EXCERPT_LENGTH = 240
+
+
+class Outcome(enum.StrEnum):
+    NEW = "new"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+
+
+@dataclass
+class ArticleRecord:
+    """An article as the ingest pipeline hands it over: normalized and sanitized."""
+
+    url: str
+    headline: str
+    published_at: datetime | None = None
+    updated_at: datetime | None = None
+    guid: str = ""
+    dek: str = ""
+    byline: str = ""
+    body_html: str = ""
+    body_text: str = ""
+    image: str = ""
+    image_caption: str = ""
+    language: str = ""
+    status: str = Article.Status.FULL
+    source_hash: str = ""
+
+    def content_hash(self):
+        parts = (self.headline, self.dek, self.byline, self.body_text)
+        return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+def find_existing(publication, url, guid=""):
+    """Return the stored article for this canonical URL or GUID, if any."""
+    article = Article.objects.filter(canonical_url=url).first()
+    if article is None and guid:
+        article = Article.objects.filter(publication=publication, guid=guid).first()
+    return article
+
+
+def _fields(record, now):
+    return {
+        "canonical_url": record.url,
+        "guid": record.guid,
+        "headline": record.headline,
+        "dek": record.dek,
+        "byline": record.byline,
+        "body_html": record.body_html,
+        "body_text": record.body_text,
+        "excerpt": cut_at_word(record.body_text or record.dek, EXCERPT_LENGTH),
+        "image": record.image,
+        "image_caption": record.image_caption,
+        "language": record.language,
+        "status": record.status,
+        "content_hash": record.content_hash(),
+        "source_hash": record.source_hash,
+        "word_count": word_count(record.body_text),
+        "fetched_at": now,
+    }
+
+
+def upsert(publication, record, feed=None):
+    """Create or update the article for `record`; return (article, Outcome).
+
+    One transaction per article, so an interrupted ingest loses at most the
+    article it was writing. "Updated" moves only when the content changed.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        article = find_existing(publication, record.url, record.guid)
+        fields = _fields(record, now)
+        if article is None:
+            published = record.published_at or now
+            article = Article.objects.create(
+                publication=publication,
+                feed=feed,
+                published_at=published,
+                updated_at=max(record.updated_at or published, published),
+                **fields,
+            )
+            return article, Outcome.NEW
+        if article.content_hash == fields["content_hash"]:
+            if article.source_hash != record.source_hash:
+                article.source_hash = record.source_hash
+                article.save(update_fields=["source_hash"])
+            return article, Outcome.UNCHANGED
+        for name, value in fields.items():
+            setattr(article, name, value)
+        article.updated_at = max(record.updated_at or now, article.published_at)
+        article.save()
+        return article, Outcome.UPDATED

@@ -1,0 +1,40 @@
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from briefings.demo.network import DemoNetwork
+from briefings.demo.register import register_demo_feeds
+from briefings.demo.server import DemoServer
+from briefings.ingest.system import run_system
+
+
+class Command(BaseCommand):
+    help = "Run the whole system against the offline demo network."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--port", type=int, default=8001, help="demo network port")
+        parser.add_argument("--bind", help="site address:port (default BRIEFINGS_BIND)")
+
+    def handle(self, *args, **options):
+        corpus = settings.BRIEFINGS_DEMO_CORPUS
+        if not corpus or not Path(corpus).exists():
+            raise CommandError(
+                "No demo corpus found: set BRIEFINGS_DEMO_CORPUS to the Wikinews JSON "
+                "Lines file (../shared/demo-corpus/wikinews_asia.jsonl in a checkout)."
+            )
+        call_command("sync_network", "--without-feeds", stdout=self.stdout)
+        net = DemoNetwork.load(corpus, settings.BRIEFINGS_NETWORK_FILE,
+                               days=settings.BRIEFINGS_DEMO_DAYS)
+        server = DemoServer(net, host="127.0.0.1", port=options["port"])
+        server.start()
+        count = register_demo_feeds(server, net.papers)
+        self.stdout.write(
+            f"Demo network of {count} papers on {server.base_url}/ "
+            f"(stories from English Wikinews, CC BY 2.5, dates shifted)."
+        )
+        try:
+            run_system(self.stdout.write, options["bind"])
+        finally:
+            server.stop()

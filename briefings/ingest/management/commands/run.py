@@ -1,0 +1,39 @@
+from django.core.management.base import BaseCommand
+
+from briefings.ingest.reachability import reachable_count
+from briefings.ingest.system import run_system
+from briefings.network.models import Feed
+
+
+class Command(BaseCommand):
+    help = "Run the whole system: the site (gunicorn) and the feed scheduler."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--bind", help="address:port (default BRIEFINGS_BIND)")
+        parser.add_argument("--workers", type=int, help="web worker processes")
+
+    def handle(self, *args, **options):
+        urls = list(Feed.objects.enabled().values_list("url", flat=True))
+        if not urls:
+            self.stdout.write("No feeds are configured: run `briefings sync_network` first.")
+        elif reachable_count(urls) == 0:
+            self.stdout.write(
+                self.style.WARNING(
+                    "None of the member papers can be reached from this machine "
+                    "(offline, or their sites are down), so no new stories will arrive.\n"
+                    "To see Briefings at work without the internet, run `make demo`: "
+                    "it serves a demo network of papers on this machine."
+                )
+            )
+        else:
+            self.stdout.write(f"Polling {len(urls)} feeds of the member papers.")
+
+        def done(report):
+            if report.error:
+                self.stdout.write(f"feed failed: {report.feed_url}: {report.error}")
+            elif report.new or report.updated:
+                self.stdout.write(
+                    f"{report.feed_url}: {report.new} new, {report.updated} updated"
+                )
+
+        run_system(self.stdout.write, options["bind"], options["workers"], on_done=done)

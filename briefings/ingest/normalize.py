@@ -1,0 +1,76 @@
+"""Shape extracted values for storage: clean text, sane dates, capped lengths."""
+
+import html
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from briefings.articles.text import squash_whitespace
+
+# C0/C1 control characters and NUL, except tab and newline which squash handles.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_BY = re.compile(r"^\s*(?:written\s+)?by[:\s]+", re.IGNORECASE)
+_TAG = re.compile(r"<[^>]*>")
+
+
+def strip_control(text):
+    """Remove NUL and other control characters from `text`."""
+    return _CONTROL.sub("", text or "")
+
+
+def clean_text(text, limit=None):
+    """Return one line of plain text: no tags, no control characters, capped."""
+    text = strip_control(unicodedata.normalize("NFC", text or ""))
+    text = squash_whitespace(html.unescape(_TAG.sub(" ", text)))
+    return text[:limit] if limit else text
+
+
+def clean_byline(text, limit=300):
+    """Return a byline without its "By" prefix: "By Jane Doe" becomes "Jane Doe"."""
+    return _BY.sub("", clean_text(text), count=1)[:limit]
+
+
+@dataclass(frozen=True)
+class DateResult:
+    value: datetime
+    flagged: bool = False
+
+
+def normalize_date(value, fetched_at):
+    """Return an aware UTC datetime no later than `fetched_at`.
+
+    A missing or unparseable date becomes the fetch time, flagged; a future
+    date is clamped to the fetch time (papers' clocks and time zones err).
+    """
+    if value is None:
+        return DateResult(fetched_at, flagged=True)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    value = value.astimezone(UTC)
+    if value > fetched_at:
+        return DateResult(fetched_at, flagged=True)
+    return DateResult(value)
+
+
+_TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|_ga|ref_src)$")
+
+
+def canonical_url(url):
+    """Return `url` without tracking parameters or fragment, scheme and host lowered.
+
+    Only http(s) URLs have a canonical form; anything else gives "".
+    """
+    try:
+        parts = urlsplit(strip_control(url).strip())
+    except ValueError:
+        return ""
+    if parts.scheme.lower() not in {"http", "https"} or not parts.hostname:
+        return ""
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    query = [(key, value) for key, value in pairs if not _TRACKING.match(key)]
+    netloc = parts.hostname.lower()
+    if parts.port and parts.port not in {80, 443}:
+        netloc = f"{netloc}:{parts.port}"
+    return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", urlencode(query), ""))

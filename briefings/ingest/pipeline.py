@@ -1,0 +1,150 @@
+"""Refresh one feed: fetch, parse, and for each new or changed entry fetch the
+page, extract, normalize, sanitize (last) and store. Reads top to bottom.
+"""
+
+import hashlib
+import logging
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from briefings.articles.models import Article
+from briefings.articles.text import cut_at_word
+from briefings.articles.upsert import ArticleRecord, Outcome, find_existing, upsert
+from briefings.ingest.extract import ExtractionError, extract_page
+from briefings.ingest.fetch import FEED_MAX_BYTES, FetchError, FetchPolicy, fetch
+from briefings.ingest.normalize import (
+    canonical_url,
+    clean_byline,
+    clean_text,
+    normalize_date,
+)
+from briefings.ingest.parse import ParseError, parse_feed
+from briefings.ingest.sanitize import html_to_text, sanitize_html
+from briefings.ingest.schedule import record_failure, record_success
+
+log = logging.getLogger(__name__)
+
+FEED_ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/feed+json, "
+    "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+)
+SKIPPED = "skipped"
+
+
+@dataclass
+class RefreshReport:
+    feed_url: str
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    failed: int = 0
+    not_modified: bool = False
+    error: str = ""
+    problems: list[str] = field(default_factory=list)
+
+    def count(self, outcome):
+        name = {Outcome.NEW: "new", Outcome.UPDATED: "updated"}.get(outcome, outcome)
+        setattr(self, str(name), getattr(self, str(name)) + 1)
+
+
+def refresh(feed):
+    """Poll `feed` once and store what is new; return a RefreshReport."""
+    report = RefreshReport(feed.url)
+    now = timezone.now()
+    policy = FetchPolicy(max_bytes=FEED_MAX_BYTES, allow_private=feed.allow_private_network)
+    try:
+        result = fetch(feed.url, policy, feed.etag, feed.last_modified, accept=FEED_ACCEPT)
+        if result.not_modified:
+            record_success(feed, now, feed.etag, feed.last_modified)
+            report.not_modified = True
+            return report
+        parsed = parse_feed(result.content, result.url, result.headers.get("content-type", ""))
+    except (FetchError, ParseError) as exc:
+        log.warning("feed %s failed: %s", feed.url, exc)
+        record_failure(feed, exc, now)
+        report.error = str(exc)
+        return report
+    for entry in parsed.entries:
+        try:
+            report.count(ingest_entry(feed, entry))
+        except SkippedEntry as exc:
+            log.info("skipped an entry of %s: %s", feed.url, exc)
+            report.skipped += 1
+            report.problems.append(f"skipped: {exc}")
+    etag = result.headers.get("etag", "")
+    record_success(feed, now, etag, result.headers.get("last-modified", ""), parsed.kind)
+    return report
+
+
+class SkippedEntry(Exception):
+    """The entry cannot become an article (no link, no headline)."""
+
+
+def entry_hash(entry):
+    parts = (entry.link, entry.title, entry.summary, entry.content_html, str(entry.updated))
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+def ingest_entry(feed, entry):
+    """Store one feed entry as an article; return its Outcome."""
+    link = canonical_url(entry.link)
+    if not link:
+        raise SkippedEntry(f"no http(s) link ({entry.link[:100]!r})")
+    source_hash = entry_hash(entry)
+    existing = find_existing(feed.publication, link, entry.guid[:1000])
+    if existing is not None and existing.source_hash == source_hash:
+        return Outcome.UNCHANGED
+    page = fetch_article_page(link, feed)
+    record = build_record(entry, page, link, source_hash)
+    if not record.headline:
+        raise SkippedEntry(f"no headline for {link}")
+    _article, outcome = upsert(feed.publication, record, feed)
+    return outcome
+
+
+def fetch_article_page(url, feed):
+    """Fetch and extract the article page; None when it cannot be had."""
+    try:
+        result = fetch(url, FetchPolicy(allow_private=feed.allow_private_network))
+        return extract_page(result.content, result.url)
+    except (FetchError, ExtractionError) as exc:
+        log.info("page %s: %s; keeping the feed's content", url, exc)
+        return None
+
+
+def build_record(entry, page, link, source_hash):
+    """Merge the page's extraction over the feed entry, then sanitize the body."""
+    fetched_at = timezone.now()
+    feed_body = sanitize_html(entry.content_html or entry.summary, link)
+    feed_text = html_to_text(feed_body)
+    page_body = sanitize_html(page.body_html, link) if page else ""
+    page_text = html_to_text(page_body)
+    # A teaser or paywalled page much shorter than the feed's content loses.
+    if page_text and len(page_text) >= 0.5 * len(feed_text):
+        body, text, status = page_body, page_text, Article.Status.FULL
+    else:
+        full = len(entry.content_html) > len(entry.summary) + 200
+        body, text = feed_body, feed_text
+        status = Article.Status.FULL if full else Article.Status.SUMMARY_ONLY
+    summary = clean_text(entry.summary)
+    dek = clean_text((page.dek if page else "") or cut_at_word(summary, 300), 1000)
+    return ArticleRecord(
+        url=link,
+        guid=clean_text(entry.guid, 1000),
+        headline=clean_text(entry.title or (page.headline if page else ""), 500),
+        dek=dek,
+        byline=clean_byline(entry.author or (page.byline if page else "")),
+        body_html=body,
+        body_text=text,
+        image=canonical_url(entry.image or (page.image if page else ""))[:1000],
+        language=(page.language if page else "")[:16],
+        published_at=normalize_date(
+            entry.published or entry.updated or (page.published_at if page else None),
+            fetched_at,
+        ).value,
+        updated_at=normalize_date(entry.updated, fetched_at).value if entry.updated else None,
+        status=status,
+        source_hash=source_hash,
+    )

@@ -1,0 +1,65 @@
+"""Run the whole system in one process group: gunicorn serving the site, and the
+scheduler polling feeds in this process. Ctrl-C or SIGTERM stops both.
+"""
+
+import logging
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+
+from django.conf import settings
+
+from briefings.ingest.poller import poll_forever
+
+log = logging.getLogger(__name__)
+
+
+def gunicorn_command(bind, workers):
+    executable = shutil.which("gunicorn") or f"{sys.executable} -m gunicorn"
+    return [
+        *executable.split(" "),
+        "briefings.config.wsgi:application",
+        "--bind", bind,
+        "--workers", str(workers),
+        "--worker-class", "gthread",
+        "--threads", "4",
+        "--access-logfile", "-",
+        "--log-level", "warning",
+    ]  # fmt: skip
+
+
+def run_system(out, bind=None, workers=None, on_done=None):
+    """Serve the site and poll feeds until interrupted; return gunicorn's exit code."""
+    bind = bind or settings.BRIEFINGS_BIND
+    workers = workers or settings.BRIEFINGS_WEB_WORKERS
+    web = subprocess.Popen(gunicorn_command(bind, workers))
+    stop = threading.Event()
+
+    def shut_down(signum, frame):
+        stop.set()
+
+    previous = {sig: signal.signal(sig, shut_down) for sig in (signal.SIGINT, signal.SIGTERM)}
+    out(f"Briefings is running: open http://{bind}/ (Ctrl-C stops it).")
+    try:
+        poller = threading.Thread(
+            target=poll_forever, args=(stop,), kwargs={"on_done": on_done}, daemon=True
+        )
+        poller.start()
+        while not stop.is_set():
+            if web.poll() is not None:
+                out(f"The web server stopped (exit code {web.returncode}).")
+                stop.set()
+            stop.wait(1.0)
+    finally:
+        stop.set()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if web.poll() is None:
+            web.terminate()
+            try:
+                web.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                web.kill()
+    return web.returncode

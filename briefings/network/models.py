@@ -1,0 +1,141 @@
+"""The member network: regions, publications (the member papers) and their feeds."""
+
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+
+class Region(models.Model):
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=100)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("region", args=[self.slug])
+
+
+class Country(models.Model):
+    code = models.CharField(max_length=2, unique=True, help_text="ISO 3166-1 alpha-2")
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "countries"
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("country", args=[self.code.lower()])
+
+
+class PublicationQuerySet(models.QuerySet):
+    def enabled(self):
+        return self.filter(enabled=True)
+
+
+class Publication(models.Model):
+    class Confidence(models.TextChoices):
+        HIGH = "high"
+        MEDIUM = "medium"
+        LOW = "low"
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=200)
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="publications")
+    homepage = models.URLField(max_length=500)
+    language = models.CharField(max_length=8, default="en")
+    timezone = models.CharField(max_length=64, default="UTC")
+    description = models.TextField(blank=True)
+    description_source = models.CharField(
+        max_length=200, blank=True, help_text="ANN for the network's own wording, own for ours."
+    )
+    logo = models.URLField(max_length=500, blank=True)
+    confidence = models.CharField(
+        max_length=8,
+        choices=Confidence.choices,
+        default=Confidence.HIGH,
+        help_text="How sure the network file is that this paper is a member.",
+    )
+    notes = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    enabled = models.BooleanField(default=True)
+
+    objects = PublicationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("publication", args=[self.slug])
+
+
+class FeedQuerySet(models.QuerySet):
+    def enabled(self):
+        return self.filter(enabled=True, publication__enabled=True)
+
+    def due(self, now=None):
+        now = now or timezone.now()
+        return self.enabled().filter(
+            models.Q(next_check_at__isnull=True) | models.Q(next_check_at__lte=now)
+        )
+
+
+class Feed(models.Model):
+    class Kind(models.TextChoices):
+        UNKNOWN = "unknown"
+        RSS = "rss", "RSS"
+        ATOM = "atom"
+        JSON = "json", "JSON Feed"
+        SITEMAP = "sitemap"
+
+    class Health(models.TextChoices):
+        NEW = "new"
+        OK = "ok"
+        FAILING = "failing"
+        DISABLED = "disabled"
+
+    class Origin(models.TextChoices):
+        NETWORK = "network", "network file"
+        DEMO = "demo", "demo network"
+        MANUAL = "manual"
+
+    publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="feeds")
+    url = models.URLField(max_length=1000, unique=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.UNKNOWN)
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.MANUAL)
+    evidence = models.CharField(
+        max_length=20, blank=True, help_text="tested-ok, listed or memory (network file)"
+    )
+    enabled = models.BooleanField(default=True)
+    allow_private_network = models.BooleanField(
+        default=False,
+        help_text="Allow fetching from loopback or private addresses (the demo network).",
+    )
+    health = models.CharField(max_length=10, choices=Health.choices, default=Health.NEW)
+    etag = models.CharField(max_length=500, blank=True)
+    last_modified = models.CharField(max_length=100, blank=True)
+    poll_interval = models.PositiveIntegerField(default=900, help_text="seconds")
+    next_check_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    last_checked_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    error_count = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    objects = FeedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["publication__position", "url"]
+
+    def __str__(self):
+        return self.url

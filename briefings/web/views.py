@@ -1,0 +1,63 @@
+"""The reader's pages: rivers of story cards and the article page."""
+
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import slugify
+
+from briefings.articles.models import Article
+from briefings.network.models import Country, Publication, Region
+from briefings.web.pagination import page_after
+
+MORE_STORIES = 6
+
+
+def _river(request, queryset, template="web/river.html", **context):
+    cursor = request.GET.get("before", "")
+    articles, next_cursor = page_after(queryset, cursor)
+    context.update(articles=articles, next_cursor=next_cursor, is_first_page=not cursor)
+    return render(request, template, context)
+
+
+def home(request):
+    return _river(request, Article.objects.river(), heading="Latest stories")
+
+
+def region(request, slug):
+    region = get_object_or_404(Region, slug=slug)
+    return _river(
+        request, Article.objects.river().in_region(region), heading=region.name, region=region
+    )
+
+
+def country(request, code):
+    country = get_object_or_404(Country, code=code.upper()[:2])
+    if code != country.code.lower():
+        return redirect("country", country.code.lower())
+    return _river(
+        request, Article.objects.river().in_country(country), heading=country.name
+    )
+
+
+def publication(request, slug):
+    publication = get_object_or_404(Publication.objects.enabled(), slug=slug)
+    return _river(
+        request,
+        Article.objects.river().from_publication(publication),
+        heading=publication.name,
+        publication=publication,
+    )
+
+
+def article(request, pk, slug=""):
+    article = get_object_or_404(
+        Article.objects.published().select_related("publication__region", "publication__country"),
+        pk=pk,
+    )
+    expected = slugify(article.headline)[:80] or "story"
+    if slug != expected:
+        return redirect("article-slug", pk=article.pk, slug=expected, permanent=True)
+    more = (
+        Article.objects.river()
+        .in_region(article.publication.region)
+        .exclude(pk=article.pk)[:MORE_STORIES]
+    )
+    return render(request, "web/article.html", {"article": article, "more_stories": more})

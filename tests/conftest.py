@@ -1,0 +1,60 @@
+"""Fixtures shared across the suite: the network in the database, a browser."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+DEMO_CORPUS = SHARED / "demo-corpus" / "wikinews_asia.jsonl"
+CHROMIUM = "/usr/bin/chromium"
+
+# Playwright's sync API runs an event loop in the test's thread; Django's ORM
+# refuses to run beside one unless told it is fine (the test is synchronous).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def network(db):
+    """Load the bundled network file (22 papers, their feeds) into the test database."""
+    from briefings.network.networkfile import load_network
+    from briefings.network.sync import sync_network
+
+    network = load_network()
+    sync_network(network)
+    return network
+
+
+def require_demo_corpus():
+    if not DEMO_CORPUS.exists():
+        pytest.skip(f"the shared demo corpus is not at {DEMO_CORPUS}")
+    return DEMO_CORPUS
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """A headless Debian Chromium driven by Playwright (skipped when absent locally;
+    CI sets BRIEFINGS_REQUIRE_BROWSER=1 so a missing browser fails instead)."""
+    if not shutil.which(CHROMIUM):
+        if os.environ.get("BRIEFINGS_REQUIRE_BROWSER"):
+            pytest.fail(f"{CHROMIUM} is missing but BRIEFINGS_REQUIRE_BROWSER is set")
+        pytest.skip(f"{CHROMIUM} is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    yield page
+    context.close()

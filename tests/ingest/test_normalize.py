@@ -1,0 +1,51 @@
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from briefings.ingest.normalize import canonical_url, clean_byline, clean_text, normalize_date
+
+NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "url, expected",
+    [
+        ("HTTPS://Paper.Example/a?utm_source=x&id=3#top", "https://paper.example/a?id=3"),
+        ("https://paper.example/a?fbclid=1&gclid=2", "https://paper.example/a"),
+        ("https://paper.example", "https://paper.example/"),
+        ("http://paper.example:80/a", "http://paper.example/a"),
+        ("javascript:alert(1)", ""),
+        ("/relative", ""),
+    ],
+)
+def test_canonical_url(url, expected):
+    assert canonical_url(url) == expected
+
+
+def test_clean_text_strips_tags_controls_and_entities():
+    assert clean_text("  <b>Hello</b>\x00 &amp;\n world\x07 ") == "Hello & world"
+
+
+def test_clean_text_caps_length():
+    assert len(clean_text("x" * 1000, 500)) == 500
+
+
+@pytest.mark.parametrize("raw", ["By Jane Roe", "by: Jane Roe", "Written by Jane Roe"])
+def test_byline_loses_its_by(raw):
+    assert clean_byline(raw) == "Jane Roe"
+
+
+def test_future_dates_are_clamped_and_flagged():
+    result = normalize_date(NOW + timedelta(days=3), NOW)
+    assert result.value == NOW and result.flagged
+
+
+def test_missing_dates_become_fetch_time_flagged():
+    assert normalize_date(None, NOW).flagged
+
+
+def test_offsets_become_utc():
+    from zoneinfo import ZoneInfo
+
+    local = datetime(2026, 11, 28, 14, 0, tzinfo=ZoneInfo("Asia/Singapore"))
+    assert normalize_date(local, NOW).value == datetime(2026, 11, 28, 6, 0, tzinfo=UTC)
