@@ -20,7 +20,9 @@ class ArticleQuerySet(models.QuerySet):
         """Published articles newest first, ready for story cards."""
         return (
             self.published()
-            .select_related("publication", "publication__region", "publication__country")
+            .select_related(
+                "publication", "publication__region", "publication__country"
+            )
             .order_by("-published_at", "-id")
         )
 
@@ -68,7 +70,9 @@ class Article(models.Model):
         max_length=64, blank=True, help_text="hash of the feed entry last seen"
     )
     word_count = models.PositiveIntegerField(default=0)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.FULL)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.FULL
+    )
 
     objects = ArticleQuerySet.as_manager()
 
@@ -90,7 +94,9 @@ class Article(models.Model):
         return self.headline
 
     def get_absolute_url(self):
-        return reverse("article-slug", args=[self.pk, slugify(self.headline)[:80] or "story"])
+        return reverse(
+            "article-slug", args=[self.pk, slugify(self.headline)[:80] or "story"]
+        )
 
     @property
     def author(self):

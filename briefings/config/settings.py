@@ -158,7 +158,9 @@ def _databases(url):
                 "PRAGMA busy_timeout=20000"
             ),
         }
-        config["TEST"] = {"NAME": None}
+        # Tests use a file too (not shared-cache memory, which ignores the busy
+        # timeout), so threads in tests lock exactly as in production.
+        config["TEST"] = {"NAME": str(DATA_DIR / "test-briefings.sqlite3")}
     return {"default": config}
 
 
@@ -172,6 +174,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 # WhiteNoise serves the app's static files straight from the package, so a
 # fresh checkout needs no collectstatic step.
 WHITENOISE_USE_FINDERS = True
@@ -180,7 +183,9 @@ WHITENOISE_AUTOREFRESH = DEBUG
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "loggers": {"briefings": {"handlers": ["console"], "level": as_str(_log_level)}},
 }

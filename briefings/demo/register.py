@@ -12,7 +12,9 @@ def register_demo_feeds(server, papers):
     Return the number of demo feeds registered.
     """
     urls = []
-    publications = Publication.objects.in_bulk([p.slug for p in papers], field_name="slug")
+    publications = Publication.objects.in_bulk(
+        [p.slug for p in papers], field_name="slug"
+    )
     for paper in papers:
         publication = publications.get(paper.slug)
         if publication is None or not paper.items:

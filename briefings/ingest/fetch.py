@@ -70,7 +70,9 @@ class _GuardedBackend(httpcore.NetworkBackend):
         self._inner = httpcore.SyncBackend()
         self._allow_private = allow_private
 
-    def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
+    def connect_tcp(
+        self, host, port, timeout=None, local_address=None, socket_options=None
+    ):
         try:
             infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except socket.gaierror as exc:
@@ -118,7 +120,10 @@ def _client(allow_private):
     if allow_private not in _clients:
         _clients[allow_private] = httpx.Client(
             transport=_GuardedTransport(allow_private),
-            headers={"User-Agent": user_agent(), "Accept-Encoding": "gzip, deflate, br"},
+            headers={
+                "User-Agent": user_agent(),
+                "Accept-Encoding": "gzip, deflate, br",
+            },
             follow_redirects=False,
             trust_env=False,
         )
@@ -166,11 +171,15 @@ def fetch(url, policy=FetchPolicy(), etag="", last_modified="", accept=None):
             raise FetchError(f"no complete answer within {policy.deadline:g} s")
         timeout = httpx.Timeout(min(remaining, 15.0))
         try:
-            with client.stream("GET", url, headers=headers, timeout=timeout) as response:
+            with client.stream(
+                "GET", url, headers=headers, timeout=timeout
+            ) as response:
                 if response.status_code in REDIRECT_STATUSES:
                     location = response.headers.get("Location", "")
                     if not location:
-                        raise FetchError(f"HTTP {response.status_code} without Location")
+                        raise FetchError(
+                            f"HTTP {response.status_code} without Location"
+                        )
                     url = urljoin(url, location)
                     continue
                 if response.status_code == 304:

@@ -54,7 +54,9 @@ def normalize_date(value, fetched_at):
     return DateResult(value)
 
 
-_TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|_ga|ref_src)$")
+_TRACKING = re.compile(
+    r"^(utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|_ga|ref_src)$"
+)
 
 
 def canonical_url(url):
@@ -73,4 +75,6 @@ def canonical_url(url):
     netloc = parts.hostname.lower()
     if parts.port and parts.port not in {80, 443}:
         netloc = f"{netloc}:{parts.port}"
-    return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", urlencode(query), ""))
+    return urlunsplit(
+        (parts.scheme.lower(), netloc, parts.path or "/", urlencode(query), "")
+    )

@@ -94,15 +94,21 @@ def _json_feed(data, base_url):
         if not isinstance(item, dict):
             continue
         link = urljoin(base_url, str(item.get("url") or item.get("external_url") or ""))
-        authors = item.get("authors") or ([item["author"]] if item.get("author") else [])
+        authors = item.get("authors") or (
+            [item["author"]] if item.get("author") else []
+        )
         entries.append(
             FeedEntry(
                 guid=str(item.get("id") or link)[:1000],
                 link=link,
                 title=str(item.get("title") or ""),
                 summary=str(item.get("summary") or ""),
-                content_html=str(item.get("content_html") or item.get("content_text") or ""),
-                author=", ".join(str(a.get("name", "")) for a in authors if isinstance(a, dict)),
+                content_html=str(
+                    item.get("content_html") or item.get("content_text") or ""
+                ),
+                author=", ".join(
+                    str(a.get("name", "")) for a in authors if isinstance(a, dict)
+                ),
                 published=_iso(item.get("date_published")),
                 updated=_iso(item.get("date_modified")),
                 image=str(item.get("image") or ""),

@@ -53,28 +53,45 @@ def refresh(feed):
     """Poll `feed` once and store what is new; return a RefreshReport."""
     report = RefreshReport(feed.url)
     now = timezone.now()
-    policy = FetchPolicy(max_bytes=FEED_MAX_BYTES, allow_private=feed.allow_private_network)
+    policy = FetchPolicy(
+        max_bytes=FEED_MAX_BYTES, allow_private=feed.allow_private_network
+    )
     try:
-        result = fetch(feed.url, policy, feed.etag, feed.last_modified, accept=FEED_ACCEPT)
+        result = fetch(
+            feed.url, policy, feed.etag, feed.last_modified, accept=FEED_ACCEPT
+        )
         if result.not_modified:
             record_success(feed, now, feed.etag, feed.last_modified)
             report.not_modified = True
             return report
-        parsed = parse_feed(result.content, result.url, result.headers.get("content-type", ""))
+        parsed = parse_feed(
+            result.content, result.url, result.headers.get("content-type", "")
+        )
     except (FetchError, ParseError) as exc:
         log.warning("feed %s failed: %s", feed.url, exc)
         record_failure(feed, exc, now)
         report.error = str(exc)
         return report
+    seen = set()
     for entry in parsed.entries:
         try:
+            # A feed lists newest first; a second entry with the same GUID or
+            # URL is an older copy of the same story.
+            keys = {entry.guid, canonical_url(entry.link)} - {""}
+            if keys & seen:
+                raise SkippedEntry(
+                    f"duplicate of an earlier entry ({entry.guid[:100]!r})"
+                )
+            seen |= keys
             report.count(ingest_entry(feed, entry))
         except SkippedEntry as exc:
             log.info("skipped an entry of %s: %s", feed.url, exc)
             report.skipped += 1
             report.problems.append(f"skipped: {exc}")
     etag = result.headers.get("etag", "")
-    record_success(feed, now, etag, result.headers.get("last-modified", ""), parsed.kind)
+    record_success(
+        feed, now, etag, result.headers.get("last-modified", ""), parsed.kind
+    )
     return report
 
 
@@ -83,7 +100,13 @@ class SkippedEntry(Exception):
 
 
 def entry_hash(entry):
-    parts = (entry.link, entry.title, entry.summary, entry.content_html, str(entry.updated))
+    parts = (
+        entry.link,
+        entry.title,
+        entry.summary,
+        entry.content_html,
+        str(entry.updated),
+    )
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
@@ -144,7 +167,9 @@ def build_record(entry, page, link, source_hash):
             entry.published or entry.updated or (page.published_at if page else None),
             fetched_at,
         ).value,
-        updated_at=normalize_date(entry.updated, fetched_at).value if entry.updated else None,
+        updated_at=normalize_date(entry.updated, fetched_at).value
+        if entry.updated
+        else None,
         status=status,
         source_hash=source_hash,
     )

@@ -49,7 +49,10 @@ def start_poller(on_done=None):
     """Start the scheduler in a daemon thread; return the Event that stops it."""
     stop = threading.Event()
     thread = threading.Thread(
-        target=poll_forever, args=(stop,), kwargs={"on_done": on_done}, daemon=True,
+        target=poll_forever,
+        args=(stop,),
+        kwargs={"on_done": on_done},
+        daemon=True,
         name="briefings-poller",
     )
     thread.start()

@@ -24,13 +24,24 @@ ATTRIBUTES = {
     "blockquote": {"cite"},
 }
 # Their content is dropped with them, not kept as text.
-CLEAN_CONTENT_TAGS = {"script", "style", "iframe", "object", "embed", "svg", "math", "template"}
+CLEAN_CONTENT_TAGS = {
+    "script",
+    "style",
+    "iframe",
+    "object",
+    "embed",
+    "svg",
+    "math",
+    "template",
+}
 
 
 def _keep_url(tag, attribute, value):
     if attribute not in {"href", "src", "cite"}:
         return value
-    allowed = ("http://", "https://", "mailto:") if tag == "a" else ("http://", "https://")
+    allowed = (
+        ("http://", "https://", "mailto:") if tag == "a" else ("http://", "https://")
+    )
     return value if value.strip().lower().startswith(allowed) else None
 
 
@@ -39,7 +50,9 @@ def _absolutize(html, base_url):
         fragment = lxml.html.fragment_fromstring(html, create_parent="div")
     except (etree.ParserError, ValueError):
         return html
-    fragment.make_links_absolute(base_url, resolve_base_href=False, handle_failures="discard")
+    fragment.make_links_absolute(
+        base_url, resolve_base_href=False, handle_failures="discard"
+    )
     return "".join(
         [fragment.text or ""]
         + [lxml.html.tostring(child, encoding="unicode") for child in fragment]
@@ -72,7 +85,9 @@ def html_to_text(html):
         root = lxml.html.fragment_fromstring(html, create_parent="div")
     except (etree.ParserError, ValueError):
         return ""
-    for block in root.iter("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "tr", "br"):
+    for block in root.iter(
+        "p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "tr", "br"
+    ):
         block.tail = "\n" + (block.tail or "")
     lines = (" ".join(line.split()) for line in root.text_content().splitlines())
     return "\n".join(line for line in lines if line)

@@ -36,7 +36,9 @@ def record_failure(feed, error, now):
     if feed.error_count >= DISABLE_AFTER_ERRORS:
         feed.health = Feed.Health.DISABLED
         feed.enabled = False
-        feed.last_error = f"disabled after {feed.error_count} failures: {feed.last_error}"
+        feed.last_error = (
+            f"disabled after {feed.error_count} failures: {feed.last_error}"
+        )
     else:
         feed.health = Feed.Health.FAILING
     backoff = timedelta(seconds=feed.poll_interval * 2 ** min(feed.error_count, 10))

@@ -40,7 +40,9 @@ def run_system(out, bind=None, workers=None, on_done=None):
     def shut_down(signum, frame):
         stop.set()
 
-    previous = {sig: signal.signal(sig, shut_down) for sig in (signal.SIGINT, signal.SIGTERM)}
+    previous = {
+        sig: signal.signal(sig, shut_down) for sig in (signal.SIGINT, signal.SIGTERM)
+    }
     out(f"Briefings is running: open http://{bind}/ (Ctrl-C stops it).")
     try:
         poller = threading.Thread(

@@ -18,7 +18,15 @@ class CountryAdmin(admin.ModelAdmin):
 class FeedInline(admin.TabularInline):
     model = Feed
     extra = 0
-    fields = ["url", "kind", "origin", "enabled", "health", "last_success_at", "last_error"]
+    fields = [
+        "url",
+        "kind",
+        "origin",
+        "enabled",
+        "health",
+        "last_success_at",
+        "last_error",
+    ]
     readonly_fields = ["health", "last_success_at", "last_error"]
 
 

@@ -49,13 +49,17 @@ class Publication(models.Model):
     slug = models.SlugField(unique=True)
     name = models.CharField(max_length=200)
     country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="+")
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="publications")
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="publications"
+    )
     homepage = models.URLField(max_length=500)
     language = models.CharField(max_length=8, default="en")
     timezone = models.CharField(max_length=64, default="UTC")
     description = models.TextField(blank=True)
     description_source = models.CharField(
-        max_length=200, blank=True, help_text="ANN for the network's own wording, own for ours."
+        max_length=200,
+        blank=True,
+        help_text="ANN for the network's own wording, own for ours.",
     )
     logo = models.URLField(max_length=500, blank=True)
     confidence = models.CharField(
@@ -110,17 +114,23 @@ class Feed(models.Model):
         DEMO = "demo", "demo network"
         MANUAL = "manual"
 
-    publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="feeds")
+    publication = models.ForeignKey(
+        Publication, on_delete=models.CASCADE, related_name="feeds"
+    )
     url = models.URLField(max_length=1000, unique=True)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.UNKNOWN)
-    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.MANUAL)
+    origin = models.CharField(
+        max_length=10, choices=Origin.choices, default=Origin.MANUAL
+    )
     evidence = models.CharField(
-        max_length=20, blank=True, help_text="tested-ok, listed or memory (network file)"
+        max_length=20,
+        blank=True,
+        help_text="tested-ok, listed or memory (network file)",
     )
     enabled = models.BooleanField(default=True)
     allow_private_network = models.BooleanField(
         default=False,
-        help_text="Allow fetching from loopback or private addresses (the demo network).",
+        help_text="Allow fetching from loopback or private addresses (the demo).",
     )
     health = models.CharField(max_length=10, choices=Health.choices, default=Health.NEW)
     etag = models.CharField(max_length=500, blank=True)

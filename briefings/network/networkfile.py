@@ -109,7 +109,8 @@ def parse_network(text):
     countries = {str(k).upper(): v for k, v in (doc.get("countries") or {}).items()}
     region_slugs = {slug for slug, _ in regions}
     publications = tuple(
-        _publication(row, region_slugs, countries) for row in doc.get("publications") or ()
+        _publication(row, region_slugs, countries)
+        for row in doc.get("publications") or ()
     )
     slugs = [p.slug for p in publications]
     duplicates = {s for s in slugs if slugs.count(s) > 1}

@@ -27,7 +27,11 @@ def _upsert(model, lookup, values, on_create=None):
     """Create or update one row; return (obj, created, changed)."""
     obj = model.objects.filter(**lookup).first()
     if obj is None:
-        return model.objects.create(**lookup, **values, **(on_create or {})), True, False
+        return (
+            model.objects.create(**lookup, **values, **(on_create or {})),
+            True,
+            False,
+        )
     changed = [name for name, value in values.items() if getattr(obj, name) != value]
     for name in changed:
         setattr(obj, name, values[name])
@@ -46,7 +50,9 @@ def sync_network(network, with_feeds=True):
     report = SyncReport()
     regions = {}
     for position, (slug, name) in enumerate(network.regions):
-        regions[slug], *flags = _upsert(Region, {"slug": slug}, {"name": name, "position": position})
+        regions[slug], *flags = _upsert(
+            Region, {"slug": slug}, {"name": name, "position": position}
+        )
         report.count(*flags)
     countries = {}
     for code, name in network.countries.items():
@@ -81,14 +87,18 @@ def sync_network(network, with_feeds=True):
             _, *flags = _upsert(
                 Feed,
                 {"url": feed.url},
-                {"publication": publication, "origin": Feed.Origin.NETWORK, "evidence": feed.status},
+                {
+                    "publication": publication,
+                    "origin": Feed.Origin.NETWORK,
+                    "evidence": feed.status,
+                },
                 on_create={"poll_interval": settings.BRIEFINGS_POLL_INTERVAL},
             )
             report.count(*flags)
     slugs = [p.slug for p in network.publications]
     Publication.objects.exclude(slug__in=slugs).update(enabled=False)
     if with_feeds:
-        Feed.objects.filter(origin=Feed.Origin.NETWORK).exclude(url__in=listed_feeds).update(
-            enabled=False
-        )
+        Feed.objects.filter(origin=Feed.Origin.NETWORK).exclude(
+            url__in=listed_feeds
+        ).update(enabled=False)
     return report

@@ -9,8 +9,12 @@ from briefings.network.networkfile import load_network
 def _newsletter_pitch():
     publications = Publication.objects.enabled()
     count = publications.count()
-    names = [r.name.removesuffix(" Asia") for r in Region.objects.filter(
-        publications__in=publications).distinct().order_by("-position")]
+    names = [
+        r.name.removesuffix(" Asia")
+        for r in Region.objects.filter(publications__in=publications)
+        .distinct()
+        .order_by("-position")
+    ]
     if len(names) > 1:
         regions = ", ".join(names[:-1]) + " and " + names[-1]
     else:

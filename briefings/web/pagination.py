@@ -30,7 +30,9 @@ def page_after(queryset, cursor, size=PAGE_SIZE):
     """Return (articles, next_cursor) for the page after `cursor` ("" = first)."""
     if cursor:
         when, pk = decode_cursor(cursor)
-        queryset = queryset.filter(Q(published_at__lt=when) | Q(published_at=when, pk__lt=pk))
+        queryset = queryset.filter(
+            Q(published_at__lt=when) | Q(published_at=when, pk__lt=pk)
+        )
     articles = list(queryset[: size + 1])
     more = len(articles) > size
     articles = articles[:size]

@@ -24,7 +24,10 @@ def home(request):
 def region(request, slug):
     region = get_object_or_404(Region, slug=slug)
     return _river(
-        request, Article.objects.river().in_region(region), heading=region.name, region=region
+        request,
+        Article.objects.river().in_region(region),
+        heading=region.name,
+        region=region,
     )
 
 
@@ -49,7 +52,9 @@ def publication(request, slug):
 
 def article(request, pk, slug=""):
     article = get_object_or_404(
-        Article.objects.published().select_related("publication__region", "publication__country"),
+        Article.objects.published().select_related(
+            "publication__region", "publication__country"
+        ),
         pk=pk,
     )
     expected = slugify(article.headline)[:80] or "story"
@@ -60,4 +65,6 @@ def article(request, pk, slug=""):
         .in_region(article.publication.region)
         .exclude(pk=article.pk)[:MORE_STORIES]
     )
-    return render(request, "web/article.html", {"article": article, "more_stories": more})
+    return render(
+        request, "web/article.html", {"article": article, "more_stories": more}
+    )

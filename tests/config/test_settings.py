@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from django.conf import settings
 
 from briefings.config.env import REGISTRY
@@ -30,7 +32,7 @@ def test_debug_is_off_by_default():
 def test_sqlite_is_configured_for_concurrency():
     database = settings.DATABASES["default"]
     if database["ENGINE"] != "django.db.backends.sqlite3":
-        return
+        pytest.skip("SQLite options apply to SQLite only")
     options = database["OPTIONS"]
     assert options["transaction_mode"] == "IMMEDIATE"
     assert options["timeout"] >= 5
@@ -51,7 +53,9 @@ def test_fresh_data_dir_gets_wal_database_and_private_secret_key(tmp_path):
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
     with sqlite3.connect(tmp_path / "briefings.sqlite3") as connection:
         assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+        tables = {
+            row[0] for row in connection.execute("SELECT name FROM sqlite_master")
+        }
     assert {"articles_article", "network_publication", "network_feed"} <= tables
     # The key is kept across runs, not regenerated.
     first = key_file.read_text()

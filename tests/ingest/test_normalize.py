@@ -2,7 +2,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from briefings.ingest.normalize import canonical_url, clean_byline, clean_text, normalize_date
+from briefings.ingest.normalize import (
+    canonical_url,
+    clean_byline,
+    clean_text,
+    normalize_date,
+)
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
@@ -10,7 +15,10 @@ NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 @pytest.mark.parametrize(
     "url, expected",
     [
-        ("HTTPS://Paper.Example/a?utm_source=x&id=3#top", "https://paper.example/a?id=3"),
+        (
+            "HTTPS://Paper.Example/a?utm_source=x&id=3#top",
+            "https://paper.example/a?id=3",
+        ),
         ("https://paper.example/a?fbclid=1&gclid=2", "https://paper.example/a"),
         ("https://paper.example", "https://paper.example/"),
         ("http://paper.example:80/a", "http://paper.example/a"),

@@ -12,7 +12,8 @@ RSS = b"""<?xml version="1.0" encoding="utf-8"?>
 <guid isPermaLink="false">paper-1</guid><dc:creator>By Jane Roe</dc:creator>
 <pubDate>Fri, 22 Nov 2019 14:05:00 +0800</pubDate>
 <description>Rains reach the coast.</description>
-<content:encoded><![CDATA[<p>Rains reach the <b>coast</b> a week early.</p>]]></content:encoded>
+<content:encoded><![CDATA[<p>Rains reach the <b>coast</b> a week early.</p>]]>
+</content:encoded>
 </item></channel></rss>"""
 
 ATOM = b"""<?xml version="1.0" encoding="utf-8"?>
@@ -20,7 +21,8 @@ ATOM = b"""<?xml version="1.0" encoding="utf-8"?>
 <entry><id>tag:paper.example,2019:2</id><title>Port reopens</title>
 <link rel="alternate" href="https://paper.example/port"/>
 <updated>2019-11-23T08:00:00+09:00</updated><published>2019-11-23T07:00:00+09:00</published>
-<author><name>Kim Lee</name></author><summary>Ships move again.</summary></entry></feed>"""
+<author><name>Kim Lee</name></author><summary>Ships move again.</summary>
+</entry></feed>"""
 
 JSON_FEED = b"""{"version": "https://jsonfeed.org/version/1.1", "title": "JSON Paper",
 "items": [{"id": "3", "url": "/j/3", "title": "Rail link opens",

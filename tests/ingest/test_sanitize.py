@@ -25,17 +25,21 @@ def test_hostile_markup_is_removed(hostile, gone):
 
 
 def test_links_become_absolute_and_safe():
-    clean = sanitize_html('<p><a href="/more">more</a><img src="pic.jpg" alt="A"></p>',
-                          "https://paper.example/news/story")
+    clean = sanitize_html(
+        '<p><a href="/more">more</a><img src="pic.jpg" alt="A"></p>',
+        "https://paper.example/news/story",
+    )
     assert 'href="https://paper.example/more"' in clean
     assert 'rel="noopener noreferrer"' in clean
     assert 'src="https://paper.example/news/pic.jpg"' in clean
 
 
 def test_structure_survives():
-    html = ("<h2>Sub</h2><blockquote><p>Quote</p></blockquote>"
-            "<figure><img src='https://x.example/a.jpg' alt='a'>"
-            "<figcaption>Caption</figcaption></figure><ul><li>one</li></ul>")
+    html = (
+        "<h2>Sub</h2><blockquote><p>Quote</p></blockquote>"
+        "<figure><img src='https://x.example/a.jpg' alt='a'>"
+        "<figcaption>Caption</figcaption></figure><ul><li>one</li></ul>"
+    )
     clean = sanitize_html(html)
     for tag in ("<h2>", "<blockquote>", "<figure>", "<figcaption>", "<ul>", "<li>"):
         assert tag in clean

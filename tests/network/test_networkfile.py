@@ -42,7 +42,9 @@ def test_bundled_network_keeps_the_researched_slugs():
 
 
 def test_korea_herald_description_is_the_network_wording():
-    herald = next(p for p in load_network().publications if p.slug == "the-korea-herald")
+    herald = next(
+        p for p in load_network().publications if p.slug == "the-korea-herald"
+    )
     assert herald.description.startswith(
         "The Korea Herald is the nation's largest English-language daily"
     )

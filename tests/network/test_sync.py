@@ -21,7 +21,11 @@ def test_sync_is_idempotent(network):
     report = sync_network(load_network())
     assert report.created == 0
     assert report.updated == 0
-    assert counts == (Publication.objects.count(), Feed.objects.count(), Region.objects.count())
+    assert counts == (
+        Publication.objects.count(),
+        Feed.objects.count(),
+        Region.objects.count(),
+    )
 
 
 def test_paper_dropped_from_the_file_is_disabled_not_deleted(network):

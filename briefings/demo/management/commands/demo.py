@@ -25,8 +25,9 @@ class Command(BaseCommand):
                 "Lines file (../shared/demo-corpus/wikinews_asia.jsonl in a checkout)."
             )
         call_command("sync_network", "--without-feeds", stdout=self.stdout)
-        net = DemoNetwork.load(corpus, settings.BRIEFINGS_NETWORK_FILE,
-                               days=settings.BRIEFINGS_DEMO_DAYS)
+        net = DemoNetwork.load(
+            corpus, settings.BRIEFINGS_NETWORK_FILE, days=settings.BRIEFINGS_DEMO_DAYS
+        )
         server = DemoServer(net, host="127.0.0.1", port=options["port"])
         server.start()
         count = register_demo_feeds(server, net.papers)

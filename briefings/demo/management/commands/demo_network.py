@@ -22,9 +22,13 @@ class Command(BaseCommand):
                 "No demo corpus: set BRIEFINGS_DEMO_CORPUS to a JSON Lines file "
                 "(see README, 'The demo network')."
             )
-        net = DemoNetwork.load(corpus, settings.BRIEFINGS_NETWORK_FILE, days=options["days"])
+        net = DemoNetwork.load(
+            corpus, settings.BRIEFINGS_NETWORK_FILE, days=options["days"]
+        )
         server = DemoServer(net, host="127.0.0.1", port=options["port"])
-        self.stdout.write(f"Demo network on {server.base_url}/ ({len(net.papers)} papers):")
+        self.stdout.write(
+            f"Demo network on {server.base_url}/ ({len(net.papers)} papers):"
+        )
         for paper in net.papers:
             self.stdout.write(f"  {paper.name}: {server.feed_url(paper.slug)}")
         try:

@@ -32,4 +32,6 @@ class Command(BaseCommand):
                 "enabled": True,
             },
         )
-        self.stdout.write(f"{'Added' if created else 'Updated'} {feed.url} for {publication}.")
+        self.stdout.write(
+            f"{'Added' if created else 'Updated'} {feed.url} for {publication}."
+        )

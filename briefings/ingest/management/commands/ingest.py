@@ -17,7 +17,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--once",
             action="store_true",
-            help="poll every selected feed now, even if not due (the default polls due feeds)",
+            help="poll every selected feed now, due or not (default: only due feeds)",
         )
 
     def handle(self, *args, **options):
@@ -52,4 +52,6 @@ class Command(BaseCommand):
         table.add_row(*(str(value) for value in totals.values()))
         console.print(table)
         for url, error in failures:
-            console.print(f"[red]failed[/red] {url}: {error}", highlight=False, markup=True)
+            console.print(
+                f"[red]failed[/red] {url}: {error}", highlight=False, markup=True
+            )

@@ -15,12 +15,15 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         urls = list(Feed.objects.enabled().values_list("url", flat=True))
         if not urls:
-            self.stdout.write("No feeds are configured: run `briefings sync_network` first.")
+            self.stdout.write(
+                "No feeds are configured: run `briefings sync_network` first."
+            )
         elif reachable_count(urls) == 0:
             self.stdout.write(
                 self.style.WARNING(
                     "None of the member papers can be reached from this machine "
-                    "(offline, or their sites are down), so no new stories will arrive.\n"
+                    "(offline, or their sites are down), so no new stories will "
+                    "arrive.\n"
                     "To see Briefings at work without the internet, run `make demo`: "
                     "it serves a demo network of papers on this machine."
                 )

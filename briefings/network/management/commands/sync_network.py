@@ -8,9 +8,13 @@ class Command(BaseCommand):
     help = "Load the network file (regions, member papers, feeds) into the database."
 
     def add_arguments(self, parser):
-        parser.add_argument("--file", help="network file (default: BRIEFINGS_NETWORK_FILE)")
         parser.add_argument(
-            "--without-feeds", action="store_true", help="load the papers but not their feeds"
+            "--file", help="network file (default: BRIEFINGS_NETWORK_FILE)"
+        )
+        parser.add_argument(
+            "--without-feeds",
+            action="store_true",
+            help="load the papers but not their feeds",
         )
 
     def handle(self, *args, **options):

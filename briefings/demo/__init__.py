@@ -1,0 +1,1 @@
+"""Offline demo network: fake member-paper websites built from Wikinews articles."""

@@ -1,0 +1,57 @@
+"""Ingest the whole demo network over real loopback HTTP, twice."""
+
+import pytest
+
+from django.conf import settings
+
+from briefings.articles.models import Article
+from briefings.demo.network import DemoNetwork
+from briefings.demo.register import register_demo_feeds
+from briefings.demo.server import DemoServer
+from briefings.ingest.poller import refresh_feeds
+from briefings.network.models import Feed
+
+from ..conftest import require_demo_corpus
+
+
+@pytest.fixture
+def demo(network):
+    corpus = require_demo_corpus()
+    net = DemoNetwork.load(corpus, settings.BRIEFINGS_NETWORK_FILE, days=30)
+    with DemoServer(net, port=0) as server:
+        register_demo_feeds(server, net.papers)
+        yield net, server
+
+
+@pytest.mark.django_db(transaction=True)
+def test_demo_network_ingest_is_complete_and_idempotent(demo):
+    net, server = demo
+    feeds = list(Feed.objects.enabled())
+    assert len(feeds) >= 20
+    assert all(f.origin == Feed.Origin.DEMO for f in feeds)
+
+    first = refresh_feeds(feeds, workers=2)
+    assert [r.error for r in first if r.error] == []
+    expected = sum(min(len(p.items), 50) for p in net.papers)
+    assert Article.objects.count() == expected >= 500
+    assert Article.objects.values("publication").distinct().count() >= 20
+
+    # Fields: every article has a headline, a link into the demo, a date, a body.
+    for article in Article.objects.select_related("publication"):
+        assert article.headline and article.canonical_url.startswith(server.base_url)
+        assert article.body_text and article.word_count > 10
+        assert article.published_at <= article.fetched_at
+        assert "<script" not in article.body_html
+    # Feed dates carry the papers' offsets; stored in UTC, in the replayed window.
+    newest = Article.objects.order_by("-published_at").first()
+    item = next(
+        i
+        for p in net.papers
+        for i in p.items
+        if server.article_url(p.slug, i) == newest.canonical_url
+    )
+    assert newest.headline == item.title
+
+    second = refresh_feeds(list(Feed.objects.enabled()), workers=2)
+    assert sum(r.new + r.updated for r in second) == 0
+    assert Article.objects.count() == expected

@@ -1,0 +1,149 @@
+"""The reader's pages, through Django's test client."""
+
+from datetime import UTC, datetime
+
+import pytest
+from lxml import html as lxml_html
+
+from briefings.articles.models import Article
+
+from ..factories import make_article
+
+
+def parse(response):
+    assert response.status_code == 200
+    return lxml_html.fromstring(response.content)
+
+
+def texts(tree, css):
+    return [" ".join(node.text_content().split()) for node in tree.cssselect(css)]
+
+
+@pytest.fixture
+def stories(network):
+    older = make_article(
+        "the-korea-herald",
+        headline="Seoul and Tokyo talk trade",
+        dek="Basic stance remains unchanged for both parties.",
+        excerpt="Officials from both capitals met on Friday to discuss exports…",
+        published_at=datetime(2019, 11, 22, 3, 0, tzinfo=UTC),
+        updated_at=datetime(2019, 11, 22, 3, 0, tzinfo=UTC),
+    )
+    newer = make_article(
+        "dawn",
+        headline="Karachi port expands",
+        byline="Jane Roe",
+        published_at=datetime(2019, 11, 23, 3, 0, tzinfo=UTC),
+        updated_at=datetime(2019, 11, 25, 3, 0, tzinfo=UTC),
+    )
+    return older, newer
+
+
+def test_home_is_a_river_of_cards_newest_first(client, stories):
+    tree = parse(client.get("/"))
+    assert texts(tree, ".card-headline") == [
+        "Karachi port expands",
+        "Seoul and Tokyo talk trade",
+    ]
+    card = tree.cssselect(".card")[1]
+    assert texts(card, ".card-dek") == [
+        "Basic stance remains unchanged for both parties."
+    ]
+    assert texts(card, ".card-excerpt")[0].endswith("…")
+    assert "By The Korea Herald" in texts(card, ".card-by")
+    assert "November 22, 2019" in texts(card, "time")
+
+
+def test_article_page_anatomy(client, stories):
+    older, _ = stories
+    response = client.get(older.get_absolute_url())
+    tree = parse(response)
+    assert texts(tree, "h1") == ["Seoul and Tokyo talk trade"]
+    assert texts(tree, ".dek") == ["Basic stance remains unchanged for both parties."]
+    assert texts(tree, ".byline") == ["Written by The Korea Herald"]  # no author named
+    assert texts(tree, ".dates")[0].startswith("Updated: November 22, 2019")
+    assert "First paragraph" in texts(tree, ".story-body")[0]
+    about = texts(tree, ".about h2")[0]
+    assert about == "About the Author: The Korea Herald"
+    assert "the nation's largest English-language daily" in texts(tree, ".about")[0]
+    assert tree.cssselect("a.original")[0].get("href") == older.canonical_url
+    assert tree.cssselect('link[rel="canonical"]')[0].get("href") == older.canonical_url
+    newsletter = texts(tree, ".newsletter")[0]
+    for words in (
+        "Eastern Briefings",
+        "All you need to know about Asia",
+        "curated stories from 22 Asian newspapers from South, Southeast and "
+        "Northeast Asia",
+        "View Today's Newsletter Here",
+    ):
+        assert words in newsletter
+    assert "See More on Facebook" in texts(tree, ".social")
+
+
+def test_article_names_its_author_and_both_dates(client, stories):
+    _, newer = stories
+    tree = parse(client.get(newer.get_absolute_url()))
+    assert texts(tree, ".byline") == ["Written by Jane Roe"]
+    dates = texts(tree, ".dates")[0]
+    assert "Updated: November 25, 2019" in dates
+    assert "First published: November 23, 2019" in dates
+
+
+def test_article_url_without_slug_redirects(client, stories):
+    older, _ = stories
+    response = client.get(f"/articles/{older.pk}/")
+    assert response.status_code == 301
+    assert response["Location"] == older.get_absolute_url()
+
+
+@pytest.mark.parametrize(
+    "path, count",
+    [
+        ("/region/northeast-asia/", 1),
+        ("/region/south-asia/", 1),
+        ("/region/southeast-asia/", 0),
+        ("/country/kr/", 1),
+        ("/publication/dawn/", 1),
+    ],
+)
+def test_filtered_rivers(client, stories, path, count):
+    assert len(parse(client.get(path)).cssselect(".card")) == count
+
+
+def test_publication_page_has_its_about_block(client, stories):
+    tree = parse(client.get("/publication/the-korea-herald/"))
+    assert "About the Author: The Korea Herald" in texts(tree, ".about h2")
+
+
+def test_keyset_pagination_is_stable_when_stories_arrive(client, network):
+    for _ in range(35):
+        make_article("dawn")
+    first = parse(client.get("/"))
+    next_href = first.cssselect('a[rel="next"]')[0].get("href")
+    page_two = texts(parse(client.get("/" + next_href)), ".card-headline")
+    make_article(
+        "dawn", published_at=Article.objects.latest("published_at").published_at
+    )
+    assert texts(parse(client.get("/" + next_href)), ".card-headline") == page_two
+    assert len(page_two) == 5
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/?before=abc", "/?before=-1", "/?before=99999999999999999999999-1",
+     "/region/atlantis/", "/country/zz/", "/publication/nope/", "/articles/999999/x/"],
+)  # fmt: skip
+def test_bad_requests_are_not_found(client, network, path):
+    assert client.get(path).status_code == 404
+
+
+def test_markup_in_headlines_renders_as_text(client, network):
+    evil = make_article(
+        "dawn",
+        headline='<script>alert("x")</script> & "quotes"',
+        dek="<img src=x onerror=alert(1)>",
+    )
+    body = client.get(evil.get_absolute_url()).content.decode()
+    assert "<script>alert" not in body
+    assert "<img src=x" not in body
+    assert "&lt;script&gt;" in body
