@@ -81,6 +81,12 @@ _fetch_workers = declare(
 )
 _log_level = declare("LOG_LEVEL", "INFO", "Level of the application's log.")
 
+# ─── Stories (issue #5): declarations go here ───────────────────────────────
+
+# ─── Site (issue #4): declarations go here ──────────────────────────────────
+
+# ─── Newsletter (issue #6): declarations go here ────────────────────────────
+
 
 # ─── Django ──────────────────────────────────────────────────────────────────
 def _read_or_create_secret_key():
@@ -109,6 +115,8 @@ INSTALLED_APPS = [
     "briefings.network",
     "briefings.articles",
     "briefings.ingest",
+    "briefings.stories",
+    "briefings.newsletter",
     "briefings.web",
     "briefings.demo",
 ]
@@ -199,3 +207,9 @@ BRIEFINGS_POLL_INTERVAL = as_int(_poll_interval)
 BRIEFINGS_BIND = as_str(_bind)
 BRIEFINGS_WEB_WORKERS = as_int(_web_workers)
 BRIEFINGS_FETCH_WORKERS = as_int(_fetch_workers)
+
+# ─── Stories (issue #5): values ─────────────────────────────────────────────
+
+# ─── Site (issue #4): values ────────────────────────────────────────────────
+
+# ─── Newsletter (issue #6): values ──────────────────────────────────────────

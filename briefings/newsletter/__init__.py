@@ -1,0 +1,1 @@
+"""Eastern Briefings: the curated daily newsletter."""

@@ -1,0 +1,1 @@
+"""Same-story coverage across papers, and related stories."""
