@@ -73,6 +73,21 @@ class Article(models.Model):
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.FULL
     )
+    date_flagged = models.BooleanField(
+        default=False,
+        help_text="the paper's date was missing, unreadable or in the future",
+    )
+    simhash = models.BigIntegerField(
+        null=True, blank=True, help_text="64-bit SimHash of the body, for near-copies"
+    )
+    duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="syndicated_copies",
+        help_text="the original publisher's article when this is a syndicated copy",
+    )
 
     objects = ArticleQuerySet.as_manager()
 
@@ -112,3 +127,24 @@ class Article(models.Model):
     @property
     def was_updated(self):
         return self.updated_at.date() != self.published_at.date()
+
+
+class ArticleRevision(models.Model):
+    """An article's content as it was before a change the paper made."""
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="revisions"
+    )
+    headline = models.CharField(max_length=500)
+    dek = models.CharField(max_length=1000, blank=True)
+    byline = models.CharField(max_length=300, blank=True)
+    body_html = models.TextField(blank=True)
+    body_text = models.TextField(blank=True)
+    content_hash = models.CharField(max_length=64)
+    valid_until = models.DateTimeField(help_text="when the paper replaced this version")
+
+    class Meta:
+        ordering = ["-valid_until"]
+
+    def __str__(self):
+        return f"{self.headline} (until {self.valid_until:%Y-%m-%d %H:%M})"

@@ -1,5 +1,6 @@
 """Django settings for Briefings, every value from the environment (see env.py)."""
 
+import os
 import secrets
 from pathlib import Path
 
@@ -168,7 +169,11 @@ def _databases(url):
         }
         # Tests use a file too (not shared-cache memory, which ignores the busy
         # timeout), so threads in tests lock exactly as in production.
-        config["TEST"] = {"NAME": str(DATA_DIR / "test-briefings.sqlite3")}
+        # The process id keeps concurrent test runs on one machine apart.
+        name = f"test-briefings-{os.getpid()}.sqlite3"
+        config["TEST"] = {"NAME": str(DATA_DIR / name)}
+    else:
+        config["TEST"] = {"NAME": f"test_{config['NAME']}_{os.getpid()}"}
     return {"default": config}
 
 
