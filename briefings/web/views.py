@@ -6,8 +6,11 @@ from django.utils.text import slugify
 from briefings.articles.models import Article
 from briefings.network.models import Country, Publication, Region
 from briefings.web.pagination import page_after
+from briefings.web.share import share_links
+from briefings.web.structured import json_ld, news_article
 
 MORE_STORIES = 6
+RELATED_STORIES = 4
 
 
 def _river(request, queryset, template="web/river.html", **context):
@@ -60,11 +63,25 @@ def article(request, pk, slug=""):
     expected = slugify(article.headline)[:80] or "story"
     if slug != expected:
         return redirect("article-slug", pk=article.pk, slug=expected, permanent=True)
-    more = (
+    # Related: recent stories of the same region until the stories app (#5)
+    # offers same-event clusters; More stories: the newest across the network.
+    related = list(
         Article.objects.river()
         .in_region(article.publication.region)
-        .exclude(pk=article.pk)[:MORE_STORIES]
+        .exclude(pk=article.pk)[:RELATED_STORIES]
     )
-    return render(
-        request, "web/article.html", {"article": article, "more_stories": more}
+    more = (
+        Article.objects.river()
+        .exclude(pk__in=[article.pk, *(a.pk for a in related)])
+        .exclude(publication__region=article.publication.region)[:MORE_STORIES]
     )
+    page_url = request.build_absolute_uri(article.get_absolute_url())
+    context = {
+        "article": article,
+        "page_url": page_url,
+        "share_links": share_links(page_url, article.headline),
+        "json_ld": json_ld(news_article(article, page_url)),
+        "related_stories": related,
+        "more_stories": more,
+    }
+    return render(request, "web/article.html", context)

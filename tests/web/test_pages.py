@@ -147,3 +147,16 @@ def test_markup_in_headlines_renders_as_text(client, network):
     assert "<script>alert" not in body
     assert "<img src=x" not in body
     assert "&lt;script&gt;" in body
+
+
+def test_article_has_share_links_and_related_stories(client, stories):
+    older, newer = stories
+    near = make_article("the-japan-news", headline="Tokyo markets rally")
+    tree = parse(client.get(older.get_absolute_url()))
+    assert texts(tree, ".share h2") == ["Enjoyed this story? Share it."]
+    labels = texts(tree, ".share a")
+    assert labels == ["Facebook", "X", "LinkedIn", "WhatsApp", "Email", "Copy link"]
+    copy = tree.cssselect("a.share-copy")[0].get("href")
+    assert copy == "http://testserver" + older.get_absolute_url()
+    assert texts(tree, ".related-stories .card-headline") == [near.headline]
+    assert texts(tree, ".more-stories .card-headline") == [newer.headline]
