@@ -1,0 +1,506 @@
+#!/usr/bin/env python3
+"""Article-extraction accuracy and speed on the shared extraction benchmark.
+
+Runs every registered extractor over all pages of
+``../shared/extraction-benchmark`` (html/<id>.html + ground-truth.json), scores
+the output with bench/extraction_score.py (4-token shingles, averaged
+precision/recall, F1 of the averages) and prints precision, recall, F1,
+pages/second, and F1 and time relative to plain ``trafilatura.extract(html)``
+measured in the same run.
+
+Every extractor gets the HTML string and the page URL and must not fetch
+anything: sockets are blocked for the whole run and any attempt is reported.
+
+    python bench/extraction_accuracy.py                       # everything
+    python bench/extraction_accuracy.py --extractor trafilatura --extractor briefings
+    python bench/extraction_accuracy.py --group baselines     # only the libraries
+    python bench/extraction_accuracy.py --list
+
+To add an extractor, add one line to EXTRACTORS: ``name: callable(html, url) -> text``
+(or ``Lazy("module", "function")`` for an import that may not exist yet).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib
+import io
+import json
+import logging
+import socket
+import sys
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA = REPO_ROOT / ".." / "shared" / "extraction-benchmark"
+BASELINE = "trafilatura"
+
+sys.path.insert(0, str(REPO_ROOT))
+try:
+    from bench.extraction_score import score_pages
+except ImportError:  # run from elsewhere: load by path
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from extraction_score import score_pages  # type: ignore[no-redef]
+
+warnings.filterwarnings("ignore")
+logging.disable(logging.CRITICAL)
+
+
+# --------------------------------------------------------------------------
+# No network: every socket connect / DNS lookup raises and is counted.
+# --------------------------------------------------------------------------
+NET_ATTEMPTS: dict[str, int] = {}
+_CURRENT = {"name": "?"}
+
+
+class NetworkBlocked(OSError):
+    pass
+
+
+def _blocked(*args, **kwargs):
+    NET_ATTEMPTS[_CURRENT["name"]] = NET_ATTEMPTS.get(_CURRENT["name"], 0) + 1
+    raise NetworkBlocked("network access is blocked in this benchmark")
+
+
+def block_network() -> None:
+    socket.socket.connect = _blocked  # type: ignore[method-assign]
+    socket.socket.connect_ex = _blocked  # type: ignore[method-assign]
+    socket.create_connection = _blocked  # type: ignore[assignment]
+    socket.getaddrinfo = _blocked  # type: ignore[assignment]
+
+
+# --------------------------------------------------------------------------
+# Helpers
+# --------------------------------------------------------------------------
+_BLOCK_TAGS = {
+    "p",
+    "div",
+    "br",
+    "li",
+    "ul",
+    "ol",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "table",
+    "tr",
+    "td",
+    "th",
+    "blockquote",
+    "pre",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "figure",
+    "figcaption",
+    "dd",
+    "dt",
+    "dl",
+    "hr",
+    "main",
+    "aside",
+    "head",
+    "body",
+    "html",
+    "caption",
+}
+
+
+def html_to_text(html: str | None) -> str:
+    """Plain text of an HTML fragment, with line breaks at block elements."""
+    if not html or not html.strip():
+        return ""
+    import lxml.html
+
+    try:
+        root = lxml.html.fromstring(html)
+    except Exception:  # noqa: BLE001
+        return ""
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        if el.tag in ("script", "style", "noscript"):
+            el.text = ""
+        if el.tag in _BLOCK_TAGS:
+            el.tail = "\n" + (el.tail or "")
+    text = root.text_content()
+    return "\n".join(
+        " ".join(line.split()) for line in text.splitlines() if line.strip()
+    )
+
+
+def jsonld_article_body(html: str) -> str:
+    """Longest schema.org articleBody in the page's JSON-LD blocks ('' if none)."""
+    if "articleBody" not in html:
+        return ""
+    import lxml.html
+
+    try:
+        root = lxml.html.fromstring(html)
+    except Exception:  # noqa: BLE001
+        return ""
+    best = ""
+
+    def walk(node):
+        nonlocal best
+        if isinstance(node, dict):
+            body = node.get("articleBody")
+            if isinstance(body, str) and len(body) > len(best):
+                best = body
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    for script in root.xpath('//script[@type="application/ld+json"]'):
+        try:
+            walk(json.loads(script.text_content(), strict=False))
+        except (ValueError, TypeError):
+            continue
+    if "<" in best:
+        best = html_to_text(best)
+    return best.strip()
+
+
+class Lazy:
+    """An extractor imported on first use; the runner skips it if the import fails."""
+
+    def __init__(self, module: str, attr: str, result_attr: str | None = None):
+        self.module, self.attr, self.result_attr = module, attr, result_attr
+        self._fn = None
+
+    def load(self) -> None:
+        self._fn = getattr(importlib.import_module(self.module), self.attr)
+
+    def __call__(self, html: str, url: str) -> str | None:
+        if self._fn is None:
+            self.load()
+        result = self._fn(html, url)
+        return getattr(result, self.result_attr) if self.result_attr else result
+
+
+# --------------------------------------------------------------------------
+# Extractors: callable(html: str, url: str) -> text
+# --------------------------------------------------------------------------
+def _traf(**kwargs) -> Callable[[str, str], str | None]:
+    def run(html: str, url: str) -> str | None:
+        import trafilatura
+
+        return trafilatura.extract(html, **kwargs)
+
+    return run
+
+
+def _traf_url(**kwargs) -> Callable[[str, str], str | None]:
+    def run(html: str, url: str) -> str | None:
+        import trafilatura
+
+        return trafilatura.extract(html, url=url, **kwargs)
+
+    return run
+
+
+def trafilatura_dedup_per_page(html: str, url: str) -> str | None:
+    """deduplicate=True with a fresh cache per page.
+
+    With ``deduplicate=True`` trafilatura shares one process-wide LRU cache, so
+    the result depends on the pages (and benchmark repeats) seen before.
+    """
+    import trafilatura
+    from trafilatura.deduplication import LRUCache
+
+    return trafilatura.extract(html, deduplicate=LRUCache(maxsize=128))
+
+
+def trafilatura_html_then_text(html: str, url: str) -> str:
+    import trafilatura
+
+    return html_to_text(trafilatura.extract(html, output_format="html"))
+
+
+def _traf_jsonld(
+    mode: str, ratio: float = 0.5, **kwargs
+) -> Callable[[str, str], str | None]:
+    """trafilatura, with a fallback when its output is much shorter than the page's
+    JSON-LD articleBody (shorter than ``ratio`` times its length).
+
+    mode "baseline": use trafilatura.baseline() (which itself prefers the JSON-LD body);
+    mode "jsonld":   use the JSON-LD articleBody directly.
+    """
+
+    def run(html: str, url: str) -> str | None:
+        import trafilatura
+
+        out = trafilatura.extract(html, **kwargs) or ""
+        body = jsonld_article_body(html)
+        if body and len(out) < ratio * len(body):
+            if mode == "baseline":
+                _, text, _ = trafilatura.baseline(html)
+                return text if len(text) > len(out) else out
+            return body
+        return out
+
+    return run
+
+
+def newspaper4k_extract(html: str, url: str) -> str:
+    from newspaper import Article, Config
+
+    cfg = Config()
+    cfg.fetch_images = False
+    art = Article(url, config=cfg)
+    art.download(input_html=html)  # no fetch: the HTML is given
+    art.parse()
+    return art.text
+
+
+def readability_extract(html: str, url: str) -> str:
+    from readability import Document
+
+    return html_to_text(Document(html, url=url).summary(html_partial=True))
+
+
+_GOOSE = {}
+
+
+def goose3_extract(html: str, url: str) -> str:
+    if "g" not in _GOOSE:
+        from goose3 import Goose
+
+        _GOOSE["g"] = Goose({"enable_image_fetching": False, "strict": False})
+    return _GOOSE["g"].extract(url=url, raw_html=html).cleaned_text
+
+
+# name -> (group, callable). Groups: baselines (libraries as shipped), tuning
+# (trafilatura options/strategies for our own extractor), ours.
+EXTRACTORS: dict[str, tuple[str, Callable[[str, str], str | None]]] = {
+    "trafilatura": ("baselines", _traf()),
+    "trafilatura[favor_precision]": ("baselines", _traf(favor_precision=True)),
+    "trafilatura[favor_recall]": ("baselines", _traf(favor_recall=True)),
+    "trafilatura[html->text]": ("baselines", trafilatura_html_then_text),
+    "newspaper4k": ("baselines", newspaper4k_extract),
+    "readability-lxml": ("baselines", readability_extract),
+    "goose3": ("baselines", goose3_extract),
+    # --- trafilatura tuning
+    "trafilatura[url]": ("tuning", _traf_url()),
+    "trafilatura[fast]": ("tuning", _traf(fast=True)),
+    "trafilatura[no tables]": ("tuning", _traf(include_tables=False)),
+    "trafilatura[no comments]": ("tuning", _traf(include_comments=False)),
+    "trafilatura[deduplicate]": ("tuning", trafilatura_dedup_per_page),
+    "trafilatura[markdown: images,links,formatting]": (
+        "tuning",
+        _traf(include_images=True, include_links=True, include_formatting=True),
+    ),
+    "trafilatura[recall,no comments]": (
+        "tuning",
+        _traf(favor_recall=True, include_comments=False),
+    ),
+    "trafilatura[precision,no comments]": (
+        "tuning",
+        _traf(favor_precision=True, include_comments=False),
+    ),
+    "trafilatura[precision,no comments,url]": (
+        "tuning",
+        _traf_url(favor_precision=True, include_comments=False),
+    ),
+    "trafilatura[+baseline if < jsonld/2]": ("tuning", _traf_jsonld("baseline")),
+    "trafilatura[+jsonld if < jsonld/2]": ("tuning", _traf_jsonld("jsonld")),
+    "trafilatura[no comments,+jsonld if < jsonld/2]": (
+        "tuning",
+        _traf_jsonld("jsonld", include_comments=False),
+    ),
+    "trafilatura[recall,no comments,+jsonld if < jsonld/2]": (
+        "tuning",
+        _traf_jsonld("jsonld", favor_recall=True, include_comments=False),
+    ),
+    "jsonld articleBody only": ("tuning", lambda html, url: jsonld_article_body(html)),
+    # --- ours (skipped with a message if briefings.ingest.extract cannot be imported)
+    "briefings": (
+        "ours",
+        Lazy("briefings.ingest.extract", "extract_page", "body_text"),
+    ),
+}
+
+
+# --------------------------------------------------------------------------
+def load_dataset(data_dir: Path):
+    truth = json.loads((data_dir / "ground-truth.json").read_text(encoding="utf-8"))
+    pages = {}
+    for pid in sorted(truth):
+        path = data_dir / "html" / f"{pid}.html"
+        if path.exists():
+            pages[pid] = (
+                path.read_bytes().decode("utf-8", "replace"),
+                truth[pid].get("url") or "",
+            )
+    return pages, {pid: truth[pid]["articleBody"] for pid in pages}
+
+
+def run_extractor(name, fn, pages, repeat):
+    _CURRENT["name"] = name
+    with (
+        contextlib.redirect_stdout(io.StringIO()),
+        contextlib.redirect_stderr(io.StringIO()),
+    ):
+        for pid in list(pages)[:5]:  # warm-up (imports, caches), not timed
+            try:
+                fn(*pages[pid])
+            except Exception:  # noqa: BLE001
+                pass
+    best, preds, errors = None, {}, 0
+    for _ in range(repeat):
+        preds, errors = {}, 0
+        t0 = time.perf_counter()
+        with (
+            contextlib.redirect_stdout(io.StringIO()),
+            contextlib.redirect_stderr(io.StringIO()),
+        ):
+            for pid, (html, url) in pages.items():
+                try:
+                    preds[pid] = fn(html, url) or ""
+                except Exception:  # noqa: BLE001 - counted as an empty prediction
+                    preds[pid] = ""
+                    errors += 1
+        elapsed = time.perf_counter() - t0
+        best = elapsed if best is None else min(best, elapsed)
+    return preds, best, errors
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument(
+        "--data",
+        type=Path,
+        default=DEFAULT_DATA,
+        help="benchmark directory with html/ and ground-truth.json",
+    )
+    ap.add_argument(
+        "--extractor",
+        action="append",
+        metavar="NAME",
+        help="run only this extractor (repeatable); the baseline is always run",
+    )
+    ap.add_argument(
+        "--group",
+        choices=["baselines", "tuning", "ours"],
+        action="append",
+        help="run only these groups (repeatable)",
+    )
+    ap.add_argument(
+        "--repeat", type=int, default=2, help="timing repeats, best kept (default 2)"
+    )
+    ap.add_argument("--list", action="store_true", help="list extractor names and exit")
+    args = ap.parse_args(argv)
+
+    if args.list:
+        for name, (group, _) in EXTRACTORS.items():
+            print(f"{group:<10} {name}")
+        return 0
+    unknown = [n for n in args.extractor or [] if n not in EXTRACTORS]
+    if unknown:
+        print(
+            f"unknown extractor(s): {', '.join(unknown)}; see --list", file=sys.stderr
+        )
+        return 2
+
+    names = [
+        n
+        for n, (g, _) in EXTRACTORS.items()
+        if (not args.extractor or n in args.extractor)
+        and (not args.group or g in args.group)
+    ]
+    if BASELINE not in names:
+        names.insert(0, BASELINE)
+
+    pages, truths = load_dataset(args.data)
+    print(f"dataset: {args.data} — {len(pages)} pages")
+
+    # import everything up front so a missing package is a skip, not a failure per page
+    runnable = []
+    for name in names:
+        fn = EXTRACTORS[name][1]
+        try:
+            if isinstance(fn, Lazy):
+                fn.load()
+            runnable.append(name)
+        except Exception as exc:  # noqa: BLE001
+            print(f"  skip {name}: cannot import ({type(exc).__name__}: {exc})")
+    for mod in ("trafilatura", "newspaper", "readability", "goose3"):
+        with contextlib.suppress(Exception), contextlib.redirect_stderr(io.StringIO()):
+            importlib.import_module(mod)
+    block_network()
+
+    results = {}
+    for name in runnable:
+        preds, elapsed, errors = run_extractor(
+            name, EXTRACTORS[name][1], pages, args.repeat
+        )
+        scores = score_pages(preds, truths)
+        results[name] = (scores, elapsed, errors)
+        print(
+            f"  {name:<55} F1 {scores['f1']:.3f}  {len(pages) / elapsed:6.1f} pages/s"
+            + (f"  ({errors} errors)" if errors else ""),
+            flush=True,
+        )
+
+    base = results.get(BASELINE)
+    cols = [
+        "extractor",
+        "precision",
+        "recall",
+        "F1",
+        "ΔF1 vs traf",
+        "pages/s",
+        "time x traf",
+        "errors",
+        "net",
+    ]
+    rows = []
+    for name, (sc, elapsed, errors) in results.items():
+        rows.append(
+            [
+                name,
+                f"{sc['precision']:.3f}",
+                f"{sc['recall']:.3f}",
+                f"{sc['f1']:.3f}",
+                f"{sc['f1'] - base[0]['f1']:+.3f}" if base else "-",
+                f"{len(pages) / elapsed:.1f}",
+                f"{elapsed / base[1]:.2f}" if base else "-",
+                str(errors),
+                str(NET_ATTEMPTS.get(name, 0)),
+            ]
+        )
+    widths = [max(len(c), *(len(r[i]) for r in rows)) for i, c in enumerate(cols)]
+    print()
+    print("  ".join(c.ljust(w) for c, w in zip(cols, widths, strict=True)))
+    print("  ".join("-" * w for w in widths))
+    for r in rows:
+        print("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)))
+    print(
+        "\n'net' = blocked network attempts (must be 0); "
+        f"ratios are against '{BASELINE}' "
+        f"(plain trafilatura.extract(html)) in this run; timing best of {args.repeat}."
+    )
+    best = max(results, key=lambda n: results[n][0]["f1"])
+    print(
+        f"best F1: {best} {results[best][0]['f1']:.3f} "
+        f"({results[best][1] / base[1]:.2f}x the time of plain trafilatura)"
+        if base
+        else ""
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
