@@ -1,5 +1,23 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _ensure_search_index(using="default", **kwargs):
+    """Put back the search index's parts that a table rebuild dropped."""
+    from django.db import connections
+
+    from briefings.articles.search import ensure_index
+
+    ensure_index(connections[using])
 
 
 class WebConfig(AppConfig):
     name = "briefings.web"
+
+    def ready(self):
+        # After the articles app migrates (signals go to apps with models).
+        post_migrate.connect(
+            _ensure_search_index,
+            sender=self.apps.get_app_config("articles"),
+            dispatch_uid="web-search-index",
+        )

@@ -1,16 +1,20 @@
 """The reader's pages: rivers of story cards and the article page."""
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 
 from briefings.articles.models import Article
+from briefings.articles.search import search as run_search
 from briefings.network.models import Country, Publication, Region
+from briefings.web.forms import SearchForm
 from briefings.web.pagination import page_after
 from briefings.web.share import share_links
 from briefings.web.structured import json_ld, news_article
 
 MORE_STORIES = 6
 RELATED_STORIES = 4
+SEARCH_PAGE_SIZE = 20
 
 
 def _river(request, queryset, template="web/river.html", **context):
@@ -85,3 +89,21 @@ def article(request, pk, slug=""):
         "more_stories": more,
     }
     return render(request, "web/article.html", context)
+
+
+def search(request):
+    form = SearchForm(request.GET or None)
+    context = {"form": form, "results": None, "page": 1}
+    if form.is_bound and not form.is_valid():
+        return render(request, "web/search.html", context, status=400)
+    if not form.is_bound or not form.query().terms:
+        return render(request, "web/search.html", context)
+    page = form.cleaned_data["page"] or 1
+    offset = (page - 1) * SEARCH_PAGE_SIZE
+    results = run_search(form.query(), offset=offset, limit=SEARCH_PAGE_SIZE)
+    if page > 1 and not results.hits:
+        raise Http404("no such page")
+    params = request.GET.copy()
+    params.pop("page", None)
+    context.update(results=results, page=page, params=params.urlencode())
+    return render(request, "web/search.html", context)

@@ -1,0 +1,258 @@
+"""Full-text search over articles: SQLite FTS5 by default, PostgreSQL's own on
+PostgreSQL. Both backends take the same query and return the same shape.
+
+The index: on SQLite an FTS5 table with external content (the articles table
+itself) kept in step by triggers; on PostgreSQL a GIN index on a weighted
+tsvector expression that the search query repeats word for word, so the
+planner uses it. The migration `0003_search` installs it; `ensure_index` puts
+back what a later table rebuild dropped (SQLite drops a table's triggers when
+a migration remakes it), and runs after every `migrate`.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from django.db import connection
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from briefings.articles.models import Article
+
+# Private-use characters mark the matched words in snippets; the text around
+# them is escaped before they turn into <mark> elements.
+MARK_START, MARK_END = "\ue000", "\ue001"
+MAX_TERMS = 12
+_TERM = re.compile(r"\w+")
+_MARKED = re.compile(f"{MARK_START}(.*?){MARK_END}", re.S)
+
+FTS_TABLE = "articles_article_fts"
+# Weights of headline, dek and body in the ranking.
+WEIGHTS = (10.0, 4.0, 1.0)
+
+SQLITE_INDEX = [
+    f"""CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(
+        headline, dek, body_text, content='articles_article', content_rowid='id',
+        tokenize='porter unicode61 remove_diacritics 2')""",
+    f"""CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_ai AFTER INSERT ON articles_article
+    BEGIN
+        INSERT INTO {FTS_TABLE}(rowid, headline, dek, body_text)
+        VALUES (new.id, new.headline, new.dek, new.body_text);
+    END""",
+    f"""CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_ad AFTER DELETE ON articles_article
+    BEGIN
+        INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, headline, dek, body_text)
+        VALUES ('delete', old.id, old.headline, old.dek, old.body_text);
+    END""",
+    f"""CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_au
+    AFTER UPDATE OF headline, dek, body_text ON articles_article
+    BEGIN
+        INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, headline, dek, body_text)
+        VALUES ('delete', old.id, old.headline, old.dek, old.body_text);
+        INSERT INTO {FTS_TABLE}(rowid, headline, dek, body_text)
+        VALUES (new.id, new.headline, new.dek, new.body_text);
+    END""",
+]
+SQLITE_DROP = [
+    f"DROP TRIGGER IF EXISTS {FTS_TABLE}_ai",
+    f"DROP TRIGGER IF EXISTS {FTS_TABLE}_ad",
+    f"DROP TRIGGER IF EXISTS {FTS_TABLE}_au",
+    f"DROP TABLE IF EXISTS {FTS_TABLE}",
+]
+
+PG_VECTOR = (
+    "(setweight(to_tsvector('english'::regconfig, a.headline), 'A')"
+    " || setweight(to_tsvector('english'::regconfig, a.dek), 'B')"
+    " || setweight(to_tsvector('english'::regconfig, a.body_text), 'D'))"
+)
+PG_INDEX = [
+    "CREATE INDEX IF NOT EXISTS articles_article_search ON articles_article "
+    "USING GIN (" + PG_VECTOR.replace("a.", "") + ")"
+]
+PG_DROP = ["DROP INDEX IF EXISTS articles_article_search"]
+
+
+def install(conn):
+    """Create the search index on `conn` (any vendor) and fill it."""
+    with conn.cursor() as cursor:
+        if conn.vendor == "sqlite":
+            for statement in SQLITE_INDEX:
+                cursor.execute(statement)
+            cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
+        elif conn.vendor == "postgresql":
+            for statement in PG_INDEX:
+                cursor.execute(statement)
+
+
+def uninstall(conn):
+    with conn.cursor() as cursor:
+        for statement in {"sqlite": SQLITE_DROP, "postgresql": PG_DROP}.get(
+            conn.vendor, []
+        ):
+            cursor.execute(statement)
+
+
+def ensure_index(conn):
+    """Install the index again when part of it is missing (after a table rebuild)."""
+    if conn.vendor != "sqlite":
+        if conn.vendor == "postgresql":
+            install(conn)
+        return
+    names = {f"{FTS_TABLE}_ai", f"{FTS_TABLE}_ad", f"{FTS_TABLE}_au", FTS_TABLE}
+    with conn.cursor() as cursor:
+        cursor.execute(
+            "SELECT name FROM sqlite_master WHERE name IN (%s, %s, %s, %s)",
+            sorted(names),
+        )
+        present = {row[0] for row in cursor.fetchall()}
+    if "articles_article" in conn.introspection.table_names() and present != names:
+        install(conn)
+
+
+@dataclass(frozen=True)
+class Query:
+    """What a reader asked for: words and optional filters."""
+
+    text: str
+    region: str = ""
+    publication: str = ""
+    since: date | None = None
+    until: date | None = None
+
+    @property
+    def terms(self):
+        return _TERM.findall(self.text)[:MAX_TERMS]
+
+
+@dataclass
+class Hit:
+    article: object
+    snippet: str
+    rank: float
+
+    @property
+    def snippet_html(self):
+        return highlight(self.snippet)
+
+
+@dataclass
+class Results:
+    hits: list = field(default_factory=list)
+    has_next: bool = False
+    offset: int = 0
+
+    @property
+    def start(self):
+        """The position of the first hit, counting from 1."""
+        return self.offset + 1
+
+
+def search(query, offset=0, limit=20):
+    """Return the Results for `query`, best first, `limit` hits from `offset`."""
+    if not query.terms:
+        return Results(offset=offset)
+    backend = _SQLITE if connection.vendor == "sqlite" else _POSTGRES
+    ranked = backend.rank(query, offset, limit + 1)
+    has_next = len(ranked) > limit
+    ranked = ranked[:limit]
+    ids = [pk for pk, _ in ranked]
+    snippets = backend.snippets(query, ids) if ids else {}
+    articles = Article.objects.river().in_bulk(ids)
+    hits = [
+        Hit(articles[pk], snippets.get(pk, ""), rank)
+        for pk, rank in ranked
+        if pk in articles
+    ]
+    return Results(hits, has_next, offset)
+
+
+def highlight(snippet):
+    """Return a snippet as HTML: the text escaped, the matched words in <mark>."""
+    html = _MARKED.sub(r"<mark>\1</mark>", escape(snippet))
+    return mark_safe(html.replace(MARK_START, "").replace(MARK_END, ""))  # noqa: S308
+
+
+def _filters(query):
+    """Return SQL conditions on `a` (articles) and `p` (publications) and params."""
+    conditions = ["a.status != 'hidden'", "a.published_at <= %s"]
+    params = [timezone.now()]
+    if query.region:
+        conditions.append(
+            "p.region_id = (SELECT id FROM network_region WHERE slug = %s)"
+        )
+        params.append(query.region)
+    if query.publication:
+        conditions.append("p.slug = %s")
+        params.append(query.publication)
+    if query.since:
+        conditions.append("a.published_at >= %s")
+        params.append(_start_of(query.since))
+    if query.until:
+        conditions.append("a.published_at < %s")
+        params.append(_start_of(query.until + timedelta(days=1)))
+    return " AND ".join(conditions), params
+
+
+def _start_of(day):
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+class _SQLite:
+    def rank(self, query, offset, limit):
+        match = " ".join(f'"{term}"' for term in query.terms)
+        where, params = _filters(query)
+        sql = f"""
+            SELECT a.id, bm25({FTS_TABLE}, %s, %s, %s) AS rank
+            FROM {FTS_TABLE}
+            JOIN articles_article a ON a.id = {FTS_TABLE}.rowid
+            JOIN network_publication p ON p.id = a.publication_id
+            WHERE {FTS_TABLE} MATCH %s AND {where}
+            ORDER BY rank, a.published_at DESC
+            LIMIT %s OFFSET %s"""
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*WEIGHTS, match, *params, limit, offset])
+            return [(pk, -score) for pk, score in cursor.fetchall()]
+
+    def snippets(self, query, ids):
+        match = " ".join(f'"{term}"' for term in query.terms)
+        marks = ", ".join(["%s"] * len(ids))
+        sql = f"""
+            SELECT rowid, snippet({FTS_TABLE}, 2, %s, %s, '…', 28)
+            FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s AND rowid IN ({marks})"""
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [MARK_START, MARK_END, match, *ids])
+            return dict(cursor.fetchall())
+
+
+class _Postgres:
+    def rank(self, query, offset, limit):
+        where, params = _filters(query)
+        sql = f"""
+            SELECT a.id, ts_rank_cd({PG_VECTOR}, q) AS rank
+            FROM articles_article a
+            JOIN network_publication p ON p.id = a.publication_id,
+                 plainto_tsquery('english'::regconfig, %s) q
+            WHERE {PG_VECTOR} @@ q AND {where}
+            ORDER BY rank DESC, a.published_at DESC
+            LIMIT %s OFFSET %s"""
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [" ".join(query.terms), *params, limit, offset])
+            return [(pk, float(score)) for pk, score in cursor.fetchall()]
+
+    def snippets(self, query, ids):
+        options = (
+            f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=30, MinWords=15, "
+            "MaxFragments=2, FragmentDelimiter=…"
+        )
+        sql = """
+            SELECT a.id, ts_headline('english'::regconfig, a.body_text, q, %s)
+            FROM articles_article a, plainto_tsquery('english'::regconfig, %s) q
+            WHERE a.id = ANY(%s)"""
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [options, " ".join(query.terms), list(ids)])
+            return dict(cursor.fetchall())
+
+
+_SQLITE = _SQLite()
+_POSTGRES = _Postgres()

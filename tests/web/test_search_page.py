@@ -1,0 +1,86 @@
+"""The search page: results with highlights and filters; bad input is a 400."""
+
+from datetime import UTC, datetime
+
+import pytest
+from lxml import html as lxml_html
+
+from ..factories import make_article
+
+
+def texts(tree, css):
+    return [" ".join(node.text_content().split()) for node in tree.cssselect(css)]
+
+
+@pytest.fixture
+def corpus(network):
+    make_article(
+        "the-japan-news",
+        headline="Typhoon hits Okinawa",
+        body_text="The typhoon brought heavy rain to Okinawa on Monday.",
+        published_at=datetime(2024, 9, 2, tzinfo=UTC),
+    )
+    make_article(
+        "dawn",
+        headline="Monsoon rains in Karachi",
+        body_text="Streets flooded after a <typhoon> & heavy rain.",
+        published_at=datetime(2024, 8, 1, tzinfo=UTC),
+    )
+
+
+def test_results_are_ranked_cards_with_highlighted_snippets(client, corpus):
+    response = client.get("/search/", {"q": "typhoon"})
+    assert response.status_code == 200
+    tree = lxml_html.fromstring(response.content)
+    assert texts(tree, ".hit .card-headline") == [
+        "Typhoon hits Okinawa",
+        "Monsoon rains in Karachi",
+    ]
+    assert texts(tree, ".hit mark")[:2] == ["typhoon", "typhoon"]
+    assert "a &lt;<mark>typhoon</mark>&gt; &amp; heavy" in response.content.decode()
+    assert texts(tree, ".hit .card-by") == [
+        "By The Japan News (The Yomiuri Shimbun)",
+        "By Dawn",
+    ]
+
+
+def test_filters_narrow_the_results(client, corpus):
+    query = {"q": "typhoon", "region": "south-asia", "since": "2024-07-01"}
+    tree = lxml_html.fromstring(client.get("/search/", query).content)
+    assert texts(tree, ".hit .card-headline") == ["Monsoon rains in Karachi"]
+
+
+def test_no_match_and_no_words(client, corpus):
+    empty = lxml_html.fromstring(client.get("/search/", {"q": "volcano"}).content)
+    assert texts(empty, ".empty") == ["No stories match your search."]
+    blank = client.get("/search/")
+    assert blank.status_code == 200
+    assert b'role="search"' in blank.content
+
+
+def test_pages_of_results(client, network):
+    for n in range(25):
+        make_article("dawn", headline=f"Cyclone update {n}")
+    first = lxml_html.fromstring(client.get("/search/", {"q": "cyclone"}).content)
+    assert len(first.cssselect(".hit")) == 20
+    href = first.cssselect('a[rel="next"]')[0].get("href")
+    second = lxml_html.fromstring(client.get("/search/" + href).content)
+    assert len(second.cssselect(".hit")) == 5
+    assert client.get("/search/", {"q": "cyclone", "page": "3"}).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": "typhoon", "page": "-1"},
+        {"q": "typhoon", "page": "abc"},
+        {"q": "typhoon", "page": str(10**9)},
+        {"q": "x" * 201},
+        {"q": "typhoon\x00"},
+        {"q": "typhoon", "region": "atlantis"},
+        {"q": "typhoon", "publication": "nope\x00"},
+        {"q": "typhoon", "since": "2024-13-45"},
+    ],
+)
+def test_bad_queries_are_rejected_not_crashing(client, corpus, params):
+    assert client.get("/search/", params).status_code == 400
