@@ -87,6 +87,102 @@ _log_level = declare("LOG_LEVEL", "INFO", "Level of the application's log.")
 # ─── Site (issue #4): declarations go here ──────────────────────────────────
 
 # ─── Newsletter (issue #6): declarations go here ────────────────────────────
+_email_url = declare(
+    "EMAIL_URL",
+    "console://",
+    "Where mail goes: smtp://user:pass@host:587?tls=1, smtps://...:465, console://, "
+    "file:///path, locmem:// or anymail://ESP (django-anymail, e.g. anymail://mailgun).",
+)
+_from_email = declare(
+    "DEFAULT_FROM_EMAIL",
+    "Eastern Briefings <newsletter@localhost>",
+    "Sender of the newsletter and the confirmation emails.",
+)
+_site_url = declare(
+    "BRIEFINGS_SITE_URL",
+    "http://127.0.0.1:8000",
+    "The site's public base URL, for links in emails.",
+)
+_send_time = declare(
+    "NEWSLETTER_SEND_TIME", "06:00", "Local time (HH:MM) the daily edition goes out."
+)
+_newsletter_tz = declare(
+    "NEWSLETTER_TIMEZONE", "Asia/Singapore", "Time zone of NEWSLETTER_SEND_TIME."
+)
+_auto_approve = declare(
+    "NEWSLETTER_AUTO_APPROVE",
+    "false",
+    "Send the curated draft without an editor's approval (unattended networks).",
+)
+_max_items = declare(
+    "NEWSLETTER_MAX_ITEMS", "10", "Most stories in one edition."
+)
+_min_items = declare(
+    "NEWSLETTER_MIN_ITEMS",
+    "3",
+    "Fewest stories worth an edition; a thinner day is skipped, not padded.",
+)
+_max_per_paper = declare(
+    "NEWSLETTER_MAX_PER_PAPER", "2", "Most stories from one paper in one edition."
+)
+_weekly_day = declare(
+    "NEWSLETTER_WEEKLY_DAY",
+    "0",
+    "Weekday (0 = Monday) whose edition weekly subscribers receive.",
+)
+_send_rate = declare(
+    "NEWSLETTER_RATE_LIMIT",
+    "0",
+    "Most messages per second one sender delivers; 0 for no limit.",
+)
+_batch_size = declare(
+    "NEWSLETTER_BATCH_SIZE",
+    "500",
+    "Deliveries claimed at once and sent over one SMTP connection.",
+)
+_max_attempts = declare(
+    "NEWSLETTER_MAX_ATTEMPTS",
+    "5",
+    "Attempts per delivery on 4xx replies and dropped connections (with backoff).",
+)
+_retry_seconds = declare(
+    "NEWSLETTER_RETRY_SECONDS",
+    "60",
+    "First retry delay after a 4xx or dropped connection; doubles each attempt.",
+)
+_error_limit = declare(
+    "NEWSLETTER_ERROR_LIMIT",
+    "50",
+    "Consecutive failed deliveries after which an edition is paused.",
+)
+_signup_rate = declare(
+    "NEWSLETTER_SIGNUPS_PER_HOUR",
+    "5",
+    "Signups accepted per IP address and hour.",
+)
+_ip_privacy = declare(
+    "NEWSLETTER_CONSENT_IP",
+    "truncate",
+    "How consent records keep the IP address: truncate (/24, /48), hash or none.",
+)
+_confirm_days = declare(
+    "NEWSLETTER_CONFIRM_DAYS",
+    "7",
+    "Days a confirmation link stays valid; one reminder goes out halfway.",
+)
+_policy_versions = declare(
+    "NEWSLETTER_POLICY_VERSIONS",
+    "privacy=2025-01,terms=2025-01",
+    "Versions of the Privacy Policy and Terms recorded with each consent.",
+)
+_dkim_key = declare(
+    "NEWSLETTER_DKIM_KEY_FILE",
+    "",
+    "PEM private key to DKIM-sign newsletters with (dkimpy); empty: no signing.",
+)
+_dkim_selector = declare(
+    "NEWSLETTER_DKIM_SELECTOR", "briefings", "DKIM selector (s=) of that key."
+)
 
 
 # ─── Django ──────────────────────────────────────────────────────────────────
@@ -218,3 +314,66 @@ BRIEFINGS_FETCH_WORKERS = as_int(_fetch_workers)
 # ─── Site (issue #4): values ────────────────────────────────────────────────
 
 # ─── Newsletter (issue #6): values ──────────────────────────────────────────
+def _email_settings(url):
+    """Return Django's EMAIL_* settings for an EMAIL_URL (smtp, smtps, console,
+    file, locmem, dummy, anymail)."""
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    parts = urlsplit(url)
+    query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+    simple = {
+        "console": "django.core.mail.backends.console.EmailBackend",
+        "locmem": "django.core.mail.backends.locmem.EmailBackend",
+        "dummy": "django.core.mail.backends.dummy.EmailBackend",
+        "file": "django.core.mail.backends.filebased.EmailBackend",
+    }
+    if parts.scheme in simple:
+        values = {"EMAIL_BACKEND": simple[parts.scheme]}
+        if parts.scheme == "file":
+            values["EMAIL_FILE_PATH"] = unquote(parts.path) or str(DATA_DIR / "mail")
+        return values
+    if parts.scheme == "anymail":
+        return {"EMAIL_BACKEND": f"anymail.backends.{parts.hostname}.EmailBackend"}
+    if parts.scheme not in {"smtp", "smtps"}:
+        raise ValueError(f"EMAIL_URL scheme {parts.scheme!r} is not supported")
+    ssl = parts.scheme == "smtps" or as_bool_text(query.get("ssl", "0"))
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": parts.hostname or "localhost",
+        "EMAIL_PORT": parts.port or (465 if ssl else 25),
+        "EMAIL_HOST_USER": unquote(parts.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_TLS": as_bool_text(query.get("tls", "0")),
+        "EMAIL_USE_SSL": ssl,
+        "EMAIL_TIMEOUT": int(query.get("timeout", "30")),
+    }
+
+
+def as_bool_text(value):
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+globals().update(_email_settings(as_str(_email_url)))
+DEFAULT_FROM_EMAIL = as_str(_from_email)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+BRIEFINGS_SITE_URL = as_str(_site_url).rstrip("/")
+NEWSLETTER_SEND_TIME = as_str(_send_time)
+NEWSLETTER_TIMEZONE = as_str(_newsletter_tz)
+NEWSLETTER_AUTO_APPROVE = as_bool(_auto_approve)
+NEWSLETTER_MAX_ITEMS = as_int(_max_items)
+NEWSLETTER_MIN_ITEMS = as_int(_min_items)
+NEWSLETTER_MAX_PER_PAPER = as_int(_max_per_paper)
+NEWSLETTER_WEEKLY_DAY = as_int(_weekly_day)
+NEWSLETTER_RATE_LIMIT = float(as_str(_send_rate))
+NEWSLETTER_BATCH_SIZE = as_int(_batch_size)
+NEWSLETTER_MAX_ATTEMPTS = as_int(_max_attempts)
+NEWSLETTER_RETRY_SECONDS = as_int(_retry_seconds)
+NEWSLETTER_ERROR_LIMIT = as_int(_error_limit)
+NEWSLETTER_SIGNUPS_PER_HOUR = as_int(_signup_rate)
+NEWSLETTER_CONSENT_IP = as_str(_ip_privacy)
+NEWSLETTER_CONFIRM_DAYS = as_int(_confirm_days)
+NEWSLETTER_POLICY_VERSIONS = dict(
+    item.split("=", 1) for item in as_list(_policy_versions) if "=" in item
+)
+NEWSLETTER_DKIM_KEY_FILE = as_str(_dkim_key)
+NEWSLETTER_DKIM_SELECTOR = as_str(_dkim_selector)

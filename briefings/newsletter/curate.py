@@ -1,0 +1,193 @@
+"""Draft the day's edition: the top stories of the last 24 hours, balanced across
+regions and papers, one item per story."""
+
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+
+from briefings.articles.models import Article
+from briefings.newsletter.models import Edition, EditionItem
+
+log = logging.getLogger(__name__)
+
+BLURB_LENGTH = 300
+SAME_HEADLINE = 0.6  # Jaccard similarity of headline words that means "same story"
+_WORD = re.compile(r"\w+", re.UNICODE)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'“‘(])")
+_STOPWORDS = frozenset(
+    "a an and the of in on to for at by with from as is are was were be has have "
+    "after over new says say said".split()
+)
+
+
+@dataclass
+class Candidate:
+    """One story: its lead article and the papers that covered it."""
+
+    article: Article
+    articles: list = field(default_factory=list)
+
+    @property
+    def papers(self):
+        return len({a.publication_id for a in self.articles})
+
+    @property
+    def region(self):
+        return self.article.publication.region_id
+
+
+def send_moment(day):
+    """Return the aware datetime the edition of `day` goes out."""
+    hour, minute = (int(part) for part in settings.NEWSLETTER_SEND_TIME.split(":"))
+    zone = ZoneInfo(settings.NEWSLETTER_TIMEZONE)
+    return datetime.combine(day, time(hour, minute), tzinfo=zone)
+
+
+def headline_words(headline):
+    return frozenset(w for w in _WORD.findall(headline.lower()) if w not in _STOPWORDS)
+
+
+def same_headline(a, b):
+    if not a or not b:
+        return False
+    return len(a & b) / len(a | b) >= SAME_HEADLINE
+
+
+def story_candidates(articles):
+    """Group `articles` (newest first) into stories.
+
+    STORY CLUSTERS HOOK: until the stories app (issue #5) assigns clusters, a
+    story is an original with its syndicated copies (Article.duplicate_of) plus
+    articles with near-identical headlines. When stories.Story lands, replace
+    this function's grouping with the article's cluster; everything after it
+    (ranking, balancing, blurbs) stays as it is."""
+    candidates = []
+    by_original = {}
+    words = []
+    for article in articles:
+        root = article.duplicate_of_id or article.pk
+        if root in by_original:
+            by_original[root].articles.append(article)
+            continue
+        mine = headline_words(article.headline)
+        match = next(
+            (
+                c
+                for c, w in zip(candidates, words, strict=True)
+                if same_headline(mine, w)
+            ),
+            None,
+        )
+        if match is not None:
+            match.articles.append(article)
+            by_original[root] = match
+            continue
+        candidate = Candidate(article=article, articles=[article])
+        candidates.append(candidate)
+        words.append(mine)
+        by_original[root] = candidate
+    for candidate in candidates:
+        # The original publisher leads, not a syndicated copy.
+        originals = [a for a in candidate.articles if a.duplicate_of_id is None]
+        candidate.article = (originals or candidate.articles)[0]
+    return candidates
+
+
+def rank(candidates):
+    """Return candidates best first: covered by more papers, then newer."""
+    return sorted(
+        candidates, key=lambda c: (c.papers, c.article.published_at), reverse=True
+    )
+
+
+def select(candidates, max_items, max_per_paper):
+    """Pick up to `max_items` stories: the best of each region first, then the
+    best of the rest, never more than `max_per_paper` from one paper."""
+    ranked = rank(candidates)
+    chosen, per_paper = [], {}
+
+    def take(candidate):
+        paper = candidate.article.publication_id
+        if per_paper.get(paper, 0) >= max_per_paper or candidate in chosen:
+            return False
+        chosen.append(candidate)
+        per_paper[paper] = per_paper.get(paper, 0) + 1
+        return True
+
+    seen_regions = set()
+    for candidate in ranked:
+        if len(chosen) >= max_items:
+            break
+        if candidate.region not in seen_regions and take(candidate):
+            seen_regions.add(candidate.region)
+    for candidate in ranked:
+        if len(chosen) >= max_items:
+            break
+        take(candidate)
+    return rank(chosen)
+
+
+def blurb(article):
+    """Return one sentence from the dek, else from the lede, capped."""
+    for text in (article.dek, article.excerpt, article.body_text):
+        text = " ".join((text or "").split())
+        if text:
+            sentence = _SENTENCE_END.split(text, maxsplit=1)[0]
+            if len(sentence) > BLURB_LENGTH:
+                sentence = sentence[: BLURB_LENGTH - 1].rsplit(" ", 1)[0] + "…"
+            return sentence
+    return ""
+
+
+def window_articles(day):
+    end = send_moment(day)
+    return (
+        Article.objects.published()
+        .filter(published_at__gte=end - timedelta(hours=24), published_at__lt=end)
+        .select_related("publication", "publication__region")
+        .order_by("-published_at", "-id")
+    )
+
+
+def curate(day):
+    """Draft and return the edition of `day` (an existing one is returned as is).
+
+    A day with fewer than NEWSLETTER_MIN_ITEMS stories gets a skipped edition, so
+    the scheduler does not try again and nobody is sent a padded issue."""
+    existing = Edition.objects.filter(date=day).first()
+    if existing:
+        return existing
+    candidates = story_candidates(list(window_articles(day)))
+    chosen = select(
+        candidates, settings.NEWSLETTER_MAX_ITEMS, settings.NEWSLETTER_MAX_PER_PAPER
+    )
+    with transaction.atomic():
+        edition, created = Edition.objects.get_or_create(date=day)
+        if not created:
+            return edition
+        if len(chosen) < settings.NEWSLETTER_MIN_ITEMS:
+            edition.status = Edition.Status.SKIPPED
+            edition.skip_reason = (
+                f"{len(chosen)} stories; at least "
+                f"{settings.NEWSLETTER_MIN_ITEMS} are needed"
+            )
+            edition.save()
+            log.info("skipped the edition of %s: %s", day, edition.skip_reason)
+            return edition
+        EditionItem.objects.bulk_create(
+            EditionItem(
+                edition=edition,
+                article=c.article,
+                position=position,
+                blurb=blurb(c.article),
+                papers=c.papers,
+            )
+            for position, c in enumerate(chosen, start=1)
+        )
+    log.info("drafted the edition of %s with %s stories", day, len(chosen))
+    return edition

@@ -1,0 +1,193 @@
+"""Subscribers and what they agreed to; editions, their items and deliveries."""
+
+import secrets
+
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from briefings.articles.models import Article
+
+
+def _new_token_key():
+    return secrets.token_urlsafe(12)
+
+
+class SubscriberQuerySet(models.QuerySet):
+    def confirmed(self):
+        return self.filter(status=Subscriber.Status.CONFIRMED)
+
+
+class Subscriber(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        CONFIRMED = "confirmed"
+        UNSUBSCRIBED = "unsubscribed"
+        BOUNCED = "bounced"
+
+    class Frequency(models.TextChoices):
+        DAILY = "daily"
+        WEEKLY = "weekly"
+
+    email = models.EmailField(max_length=254, unique=True)
+    status = models.CharField(
+        max_length=12, choices=Status.choices, default=Status.PENDING
+    )
+    regions = models.JSONField(
+        default=list, blank=True, help_text="region slugs; empty means all regions"
+    )
+    frequency = models.CharField(
+        max_length=8, choices=Frequency.choices, default=Frequency.DAILY
+    )
+    token_key = models.CharField(
+        max_length=32,
+        default=_new_token_key,
+        help_text="per-subscriber secret in every link; rotating it revokes them",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    bounce_reason = models.CharField(max_length=500, blank=True)
+
+    objects = SubscriberQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "frequency"])]
+
+    def __str__(self):
+        return self.email
+
+
+class Consent(models.Model):
+    """What a subscriber agreed to, when and from where (GDPR art. 7(1))."""
+
+    class Action(models.TextChoices):
+        SIGNUP = "signup"
+        CONFIRM = "confirm"
+        PREFERENCES = "preferences"
+        UNSUBSCRIBE = "unsubscribe"
+
+    subscriber = models.ForeignKey(
+        Subscriber, on_delete=models.CASCADE, related_name="consents"
+    )
+    action = models.CharField(max_length=12, choices=Action.choices)
+    text = models.TextField(help_text="the sentence shown beside the form")
+    privacy_version = models.CharField(max_length=32)
+    terms_version = models.CharField(max_length=32)
+    given_at = models.DateTimeField(default=timezone.now)
+    ip = models.CharField(
+        max_length=64, blank=True, help_text="truncated or hashed, per setting"
+    )
+    user_agent = models.CharField(max_length=300, blank=True)
+    source = models.CharField(max_length=200, blank=True, help_text="page path")
+
+    class Meta:
+        ordering = ["given_at", "id"]
+
+    def __str__(self):
+        return (
+            f"{self.action} by {self.subscriber_id} at {self.given_at:%Y-%m-%d %H:%M}"
+        )
+
+
+class Edition(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft"
+        APPROVED = "approved"
+        SENDING = "sending"
+        PAUSED = "paused"
+        SENT = "sent"
+        SKIPPED = "skipped"
+
+    date = models.DateField(unique=True)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    intro = models.TextField(blank=True, help_text="plain text, shown above the items")
+    skip_reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    send_started_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    sender = models.CharField(
+        max_length=100, blank=True, help_text="host:pid of the worker sending it"
+    )
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    pause_reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-date"]
+
+    def __str__(self):
+        return f"Edition of {self.date:%Y-%m-%d}"
+
+    def get_absolute_url(self):
+        return reverse("newsletter:edition", args=[self.date.isoformat()])
+
+
+class EditionItem(models.Model):
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="items")
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveSmallIntegerField(default=0)
+    blurb = models.CharField(max_length=400, blank=True)
+    papers = models.PositiveSmallIntegerField(
+        default=1, help_text="how many papers covered the story"
+    )
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["edition", "article"], name="edition_item_unique_article"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.position}. {self.article.headline}"
+
+
+class Delivery(models.Model):
+    """One edition to one subscriber. The status moves by conditional updates only:
+    queued -> sending (claimed, body on the wire, not yet committed by the final
+    dot) -> sent (recorded just before the final dot) or back to queued (4xx, dropped
+    connection), bounced (5xx) or failed (retries exhausted)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        SENDING = "sending"
+        SENT = "sent"
+        BOUNCED = "bounced"
+        FAILED = "failed"
+        SKIPPED = "skipped"
+
+    edition = models.ForeignKey(
+        Edition, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    subscriber = models.ForeignKey(
+        Subscriber, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    status = models.CharField(
+        max_length=8, choices=Status.choices, default=Status.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_by = models.CharField(max_length=100, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    accepted = models.BooleanField(
+        default=False, help_text="the server's 250 reply to the final dot was read"
+    )
+    last_error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        verbose_name_plural = "deliveries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["edition", "subscriber"], name="delivery_unique_per_edition"
+            )
+        ]
+        indexes = [models.Index(fields=["edition", "status"])]
+
+    def __str__(self):
+        return f"{self.edition_id} to {self.subscriber_id}: {self.status}"

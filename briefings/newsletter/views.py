@@ -1,0 +1,226 @@
+"""Newsletter pages: signup, confirmation, preferences, unsubscribe, the archive."""
+
+import json
+from datetime import date
+
+from django.contrib.syndication.views import Feed
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from briefings.network.models import Region
+from briefings.network.networkfile import load_network
+from briefings.newsletter import subscribe as subscriptions
+from briefings.newsletter.models import Edition, Subscriber
+from briefings.newsletter.render import variant_items
+from briefings.newsletter.subscribe import Signup, SignupError
+from briefings.newsletter.tokens import TokenError, manage_token
+
+PUBLISHED = (Edition.Status.SENDING, Edition.Status.SENT, Edition.Status.PAUSED)
+HONEYPOT = "website"
+
+
+def published_editions():
+    return Edition.objects.filter(status__in=PUBLISHED).order_by("-date")
+
+
+def _client(request, source=""):
+    return {
+        "ip": request.META.get("REMOTE_ADDR", ""),
+        "user_agent": request.META.get("HTTP_USER_AGENT", ""),
+        "source": source,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request):
+    """Show the signup form; take a signup and answer the same for any address."""
+    context = {"regions_all": Region.objects.all(), "chosen": [], "error": ""}
+    if request.method == "GET":
+        context["editions"] = published_editions()[:5]
+        return render(request, "newsletter/signup.html", context)
+    if request.POST.get(HONEYPOT):
+        return redirect("newsletter:thanks")  # a bot: say nothing different
+    if subscriptions.rate_limited(request.META.get("REMOTE_ADDR", "")):
+        context["error"] = "Too many signups from your network. Try again later."
+        return render(request, "newsletter/signup.html", context, status=429)
+    referer = request.META.get("HTTP_REFERER", "")[:200]
+    form = Signup(
+        email=request.POST.get("email", ""),
+        regions=request.POST.getlist("regions"),
+        frequency=request.POST.get("frequency", ""),
+        **_client(request, referer or request.path),
+    )
+    try:
+        subscriptions.subscribe(form)
+    except SignupError as error:
+        context["error"] = str(error)
+        context["chosen"] = form.regions
+        return render(request, "newsletter/signup.html", context, status=400)
+    return redirect("newsletter:thanks")
+
+
+def thanks(request):
+    return render(request, "newsletter/thanks.html")
+
+
+@require_http_methods(["GET", "POST"])
+def confirm(request, token):
+    """GET asks to confirm (link scanners only GET); POST confirms."""
+    if request.method == "GET":
+        return render(request, "newsletter/confirm.html", {"token": token})
+    try:
+        subscriber = subscriptions.confirm(token, Signup("", **_client(request)))
+    except TokenError as error:
+        return render(
+            request, "newsletter/token_error.html", {"reason": str(error)}, status=400
+        )
+    return render(
+        request,
+        "newsletter/confirmed.html",
+        {"manage": manage_token(subscriber)},
+    )
+
+
+def _subscriber_or_error(request, token):
+    try:
+        return subscriptions.subscriber_for(token), None
+    except TokenError:
+        page = render(
+            request, "newsletter/token_error.html", {"reason": "invalid"}, status=400
+        )
+        return None, page
+
+
+@csrf_exempt  # RFC 8058: mail clients POST here with neither cookies nor token
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token):
+    """GET shows a confirmation button and changes nothing; POST unsubscribes."""
+    subscriber, error = _subscriber_or_error(request, token)
+    if error:
+        return error
+    if request.method == "GET":
+        return render(
+            request,
+            "newsletter/unsubscribe.html",
+            {"token": token, "subscriber": subscriber},
+        )
+    subscriptions.unsubscribe(subscriber)
+    return render(request, "newsletter/unsubscribed.html", {"token": token})
+
+
+@require_http_methods(["GET", "POST"])
+def preferences(request, token):
+    subscriber, error = _subscriber_or_error(request, token)
+    if error:
+        return error
+    saved = False
+    if request.method == "POST":
+        subscriber.regions = subscriptions.clean_regions(
+            request.POST.getlist("regions")
+        )
+        subscriber.frequency = subscriptions.clean_frequency(
+            request.POST.get("frequency", "")
+        )
+        subscriber.save(update_fields=["regions", "frequency"])
+        saved = True
+    chosen = subscriber.regions or list(Region.objects.values_list("slug", flat=True))
+    return render(
+        request,
+        "newsletter/preferences.html",
+        {
+            "token": token,
+            "subscriber": subscriber,
+            "regions_all": Region.objects.all(),
+            "chosen": chosen,
+            "saved": saved,
+            "active": subscriber.status == Subscriber.Status.CONFIRMED,
+        },
+    )
+
+
+def export(request, token):
+    subscriber, error = _subscriber_or_error(request, token)
+    if error:
+        return error
+    response = HttpResponse(
+        json.dumps(subscriptions.export(subscriber), indent=2),
+        content_type="application/json",
+    )
+    response["Content-Disposition"] = 'attachment; filename="eastern-briefings.json"'
+    return response
+
+
+@require_POST
+def delete(request, token):
+    subscriber, error = _subscriber_or_error(request, token)
+    if error:
+        return error
+    subscriber.delete()
+    return render(request, "newsletter/deleted.html")
+
+
+def edition(request, day):
+    try:
+        when = date.fromisoformat(day)
+    except ValueError as error:
+        raise Http404("no such date") from error
+    edition = get_object_or_404(published_editions(), date=when)
+    return _edition_page(request, edition)
+
+
+def today(request):
+    edition = published_editions().first()
+    if edition is None:
+        return render(request, "newsletter/no_edition.html")
+    return _edition_page(request, edition)
+
+
+def _edition_page(request, edition):
+    items = variant_items(edition)
+    editions = published_editions()
+    return render(
+        request,
+        "newsletter/edition.html",
+        {
+            "edition": edition,
+            "items": items,
+            "previous": editions.filter(date__lt=edition.date).first(),
+            "next": editions.filter(date__gt=edition.date).last(),
+        },
+    )
+
+
+def archive(request):
+    return render(
+        request, "newsletter/archive.html", {"editions": published_editions()[:400]}
+    )
+
+
+class EditionFeed(Feed):
+    feed_type = Atom1Feed
+
+    def title(self):
+        return load_network().newsletter_name
+
+    def subtitle(self):
+        return load_network().newsletter_tagline
+
+    def link(self):
+        return reverse("newsletter:archive")
+
+    def items(self):
+        return published_editions()[:30]
+
+    def item_title(self, item):
+        return f"{load_network().newsletter_name}: {item.date:%-d %B %Y}"
+
+    def item_description(self, item):
+        headlines = [i.article.headline for i in variant_items(item)]
+        return " · ".join(headlines)
+
+    def item_pubdate(self, item):
+        return item.send_started_at or item.created_at
