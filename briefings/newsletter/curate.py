@@ -3,6 +3,7 @@ regions and papers, one item per story."""
 
 import logging
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -92,9 +93,17 @@ def story_candidates(articles):
         words.append(mine)
         by_original[root] = candidate
     for candidate in candidates:
-        # The original publisher leads, not a syndicated copy.
-        originals = [a for a in candidate.articles if a.duplicate_of_id is None]
-        candidate.article = (originals or candidate.articles)[0]
+        # The original publisher leads, not a syndicated copy: the article
+        # most copied within the group, then the first published.
+        copied = Counter(a.duplicate_of_id for a in candidate.articles)
+        candidate.article = min(
+            candidate.articles,
+            key=lambda a: (
+                a.duplicate_of_id is not None,
+                -copied[a.pk],
+                a.published_at,
+            ),
+        )
     return candidates
 
 

@@ -1,0 +1,75 @@
+from collections import Counter
+
+import pytest
+
+from briefings.newsletter.curate import blurb, curate, send_moment
+from briefings.newsletter.models import Edition
+from tests.factories import make_article
+from tests.newsletter.conftest import make_day_of_articles
+
+pytestmark = pytest.mark.usefixtures("network")
+
+
+@pytest.fixture
+def day():
+    from datetime import date
+
+    return date(2024, 3, 14)
+
+
+def test_balanced_across_regions_and_papers(day, settings):
+    settings.NEWSLETTER_MAX_PER_PAPER = 1
+    make_day_of_articles(day, per_paper=3)
+    edition = curate(day)
+    items = list(edition.items.select_related("article__publication__region"))
+    papers = Counter(i.article.publication.slug for i in items)
+    regions = {i.article.publication.region.slug for i in items}
+    assert max(papers.values()) == 1
+    assert regions == {"northeast-asia", "southeast-asia", "south-asia"}
+
+
+def test_syndicated_copies_and_same_headlines_are_one_story(day):
+    end = send_moment(day)
+    from datetime import timedelta
+
+    at = end - timedelta(hours=3)
+    original = make_article(
+        "the-straits-times",
+        headline="Monsoon floods close Jakarta airport",
+        published_at=at,
+    )
+    make_article(
+        "the-star",
+        headline="Floods close Jakarta airport",
+        published_at=at,
+        duplicate_of=original,
+    )
+    make_article(
+        "the-jakarta-post",
+        headline="Monsoon floods close Jakarta airport, officials say",
+        published_at=at,
+    )
+    make_day_of_articles(day)
+    edition = curate(day)
+    top = edition.items.first()
+    assert top.article == original and top.papers == 3
+    headlines = [i.article.headline for i in edition.items.all()]
+    assert sum("Jakarta airport" in h for h in headlines) == 1
+
+
+def test_a_thin_day_is_skipped_not_padded(day):
+    end = send_moment(day)
+    from datetime import timedelta
+
+    make_article("dawn", published_at=end - timedelta(hours=2))
+    make_article("dawn", published_at=end - timedelta(hours=30))  # outside 24 h
+    edition = curate(day)
+    assert edition.status == Edition.Status.SKIPPED
+    assert not edition.items.exists()
+
+
+def test_blurb_is_one_sentence_of_the_dek_or_lede(db):
+    article = make_article(dek="", excerpt="First sentence here. Second one.")
+    assert blurb(article) == "First sentence here."
+    article.dek = "Basic stance remains unchanged for both parties. More."
+    assert blurb(article) == "Basic stance remains unchanged for both parties."
