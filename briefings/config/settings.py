@@ -83,6 +83,17 @@ _fetch_workers = declare(
 _log_level = declare("LOG_LEVEL", "INFO", "Level of the application's log.")
 
 # ─── Stories (issue #5): declarations go here ───────────────────────────────
+_story_window = declare(
+    "BRIEFINGS_STORY_WINDOW_DAYS",
+    "5",
+    "A story never spans more than this many days from its first to its last article.",
+)
+_story_threshold = declare(
+    "BRIEFINGS_STORY_THRESHOLD",
+    "0.07",
+    "Same-event score (0 to 1) at which an article joins a story; chosen on the "
+    "evaluation's development split.",
+)
 
 # ─── Site (issue #4): declarations go here ──────────────────────────────────
 
@@ -310,6 +321,8 @@ BRIEFINGS_WEB_WORKERS = as_int(_web_workers)
 BRIEFINGS_FETCH_WORKERS = as_int(_fetch_workers)
 
 # ─── Stories (issue #5): values ─────────────────────────────────────────────
+BRIEFINGS_STORY_WINDOW_DAYS = float(as_str(_story_window))
+BRIEFINGS_STORY_THRESHOLD = float(as_str(_story_threshold))
 
 # ─── Site (issue #4): values ────────────────────────────────────────────────
 

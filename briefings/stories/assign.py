@@ -1,0 +1,221 @@
+"""Assign each article to a story as it arrives (the ingest pipeline calls
+`assign_article(article)` after every upsert).
+
+Candidates come from the inverted index (StoryTerm) restricted to the time
+window, never from a scan; they are scored with similarity.score and the
+article joins the best story by cluster.choose_story, or starts its own.
+Assigning an unchanged article again changes nothing; a changed article leaves
+its old story first (an emptied story is deleted, so none is orphaned).
+"""
+
+import hashlib
+from collections import Counter
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Sum
+
+from briefings.stories.cluster import CANDIDATES, PROBE_TERMS, Rule, choose_story
+from briefings.stories.models import (
+    ArticlePlace,
+    ArticleSignature,
+    DocumentFrequency,
+    Story,
+    StoryMembership,
+    StoryTerm,
+)
+from briefings.stories.places import countries
+from briefings.stories.similarity import (
+    DEFAULT_WEIGHTS,
+    Idf,
+    Signature,
+    Weights,
+    score,
+    signature,
+    text_terms,
+)
+
+INDEXED_TERMS = PROBE_TERMS * 2  # postings stored per article
+_CHUNK = 500
+
+
+def rule():
+    """Return the decision rule from the settings."""
+    weights = Weights(
+        names=DEFAULT_WEIGHTS.names,
+        half_life_days=DEFAULT_WEIGHTS.half_life_days,
+        window_days=settings.BRIEFINGS_STORY_WINDOW_DAYS,
+    )
+    return Rule(weights=weights, threshold=settings.BRIEFINGS_STORY_THRESHOLD)
+
+
+def article_text(article):
+    """Return (headline, body) as the similarity reads them."""
+    return article.headline or "", f"{article.dek or ''}\n{article.body_text or ''}"
+
+
+def content_key(article):
+    headline, body = article_text(article)
+    stamp = int(article.published_at.timestamp())
+    return hashlib.sha256(f"{stamp}\0{headline}\0{body}".encode()).hexdigest()
+
+
+def stored_idf(term_set):
+    """Return an Idf holding the stored document frequencies of `term_set`."""
+    wanted = sorted(term_set) + [""]
+    df = {}
+    for i in range(0, len(wanted), _CHUNK):
+        rows = DocumentFrequency.objects.filter(term__in=wanted[i : i + _CHUNK])
+        df.update(rows.values_list("term", "df"))
+    return Idf(df, df.pop("", 0))
+
+
+def count_documents(term_sets):
+    """Add one document per set to the stored document frequencies."""
+    counts = Counter(term for term_set in term_sets for term in term_set)
+    counts[""] = len(term_sets)
+    table = DocumentFrequency._meta.db_table
+    sql = (
+        f"INSERT INTO {table} (term, df) VALUES (%s, %s) ON CONFLICT (term) "
+        f"DO UPDATE SET df = {table}.df + excluded.df"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, sorted(counts.items()))
+
+
+def to_signature(row):
+    return Signature(
+        at=row.at, terms=row.terms, names=frozenset(row.names), simhash=row.simhash
+    )
+
+
+def _candidates(article, sig, window):
+    probe = sig.top(PROBE_TERMS)
+    if not probe:
+        return []
+    hits = (
+        StoryTerm.objects.filter(
+            term__in=probe, at__gte=sig.at - window, at__lte=sig.at + window
+        )
+        .exclude(article_id=article.pk)
+        .values("article_id")
+        .annotate(total=Sum("weight"))
+        .order_by("-total", "article_id")[:CANDIDATES]
+    )
+    ids = [hit["article_id"] for hit in hits]
+    rows = ArticleSignature.objects.in_bulk(ids)
+    stories = dict(
+        StoryMembership.objects.filter(article_id__in=ids).values_list(
+            "article_id", "story_id"
+        )
+    )
+    return [(rows[i], stories[i]) for i in ids if i in rows and i in stories]
+
+
+def _spans(story_ids):
+    return {
+        story.pk: (
+            int(story.first_published_at.timestamp()),
+            int(story.last_published_at.timestamp()),
+        )
+        for story in Story.objects.filter(pk__in=story_ids)
+    }
+
+
+def refresh_story(story):
+    """Recompute a story's bounds, first report and count; delete it if empty."""
+    members = list(
+        StoryMembership.objects.filter(story=story)
+        .select_related("article")
+        .order_by("article__published_at", "article_id")
+    )
+    if not members:
+        story.delete()
+        return None
+    first, last = members[0].article, members[-1].article
+    story.first_published_at = first.published_at
+    story.last_published_at = max(m.article.published_at for m in members)
+    story.first_report = first
+    story.headline = first.headline[:500]
+    story.article_count = len(members)
+    del last
+    story.save()
+    return story
+
+
+def withdraw(article):
+    """Take `article` out of the stories (its story survives only if not empty)."""
+    membership = StoryMembership.objects.filter(article=article).first()
+    StoryTerm.objects.filter(article=article).delete()
+    ArticleSignature.objects.filter(article=article).delete()
+    ArticlePlace.objects.filter(article=article).delete()
+    if membership:
+        story = membership.story
+        membership.delete()
+        refresh_story(story)
+
+
+def save_places(articles):
+    rows = []
+    for article in articles:
+        headline, body = article_text(article)
+        for code, mentions in sorted(countries(headline, body).items()):
+            rows.append(ArticlePlace(article=article, country=code, mentions=mentions))
+    ArticlePlace.objects.bulk_create(rows)
+
+
+def assign_article(article):
+    """Put `article` in its story and return its StoryMembership."""
+    key = content_key(article)
+    stored = ArticleSignature.objects.filter(article=article).first()
+    if stored and stored.content_key == key:
+        membership = StoryMembership.objects.filter(article=article).first()
+        if membership:
+            return membership
+    current = rule()
+    headline, body = article_text(article)
+    term_list = text_terms(headline, body)
+    term_set = set(term_list)
+    at = int(article.published_at.timestamp())
+    with transaction.atomic():
+        if stored:
+            withdraw(article)
+        else:
+            count_documents([term_set])
+        sig = signature(headline, body, at, stored_idf(term_set), term_list)
+        candidates = _candidates(article, sig, current.window)
+        scored = [
+            (score(sig, to_signature(row), current.weights), story_id)
+            for row, story_id in candidates
+        ]
+        story_id, value = choose_story(
+            at, scored, _spans({s for _, s in scored}), current
+        )
+        if story_id is None:
+            story = Story.objects.create(
+                first_published_at=article.published_at,
+                last_published_at=article.published_at,
+                first_report=article,
+                headline=(article.headline or "")[:500],
+            )
+            value = 1.0
+        else:
+            story = Story.objects.get(pk=story_id)
+        membership = StoryMembership.objects.create(
+            article=article, story=story, score=round(value, 4)
+        )
+        refresh_story(story)
+        ArticleSignature.objects.create(
+            article=article,
+            at=at,
+            content_key=key,
+            simhash=sig.simhash,
+            terms=sig.terms,
+            names=sorted(sig.names),
+        )
+        StoryTerm.objects.bulk_create(
+            StoryTerm(article=article, term=term, at=at, weight=sig.terms[term])
+            for term in sig.top(INDEXED_TERMS)
+        )
+        save_places([article])
+    return membership

@@ -1,0 +1,111 @@
+"""Group signatures into stories, one article at a time, in memory.
+
+The same decision rule serves the live assignment (`assign.py`, candidates from
+the database) and the rebuild, the re-check and the evaluation (candidates from
+the in-memory index here): an article joins the story of its best-scoring
+candidate when that score reaches the threshold and the story, with it, still
+spans no more than the time window; otherwise it starts a story of its own.
+"""
+
+from collections import defaultdict, deque
+from dataclasses import dataclass
+
+from briefings.stories.similarity import DAY, DEFAULT_WEIGHTS, score
+
+PROBE_TERMS = 12  # strongest terms of a new article used to look up candidates
+CANDIDATES = 40  # candidates scored in full
+DEFAULT_THRESHOLD = 0.07  # chosen on the development split
+
+
+@dataclass(frozen=True)
+class Rule:
+    """The decision rule: weights of the score and the joining threshold."""
+
+    weights: object = DEFAULT_WEIGHTS
+    threshold: float = DEFAULT_THRESHOLD
+
+    @property
+    def window(self):
+        return int(self.weights.window_days * DAY)
+
+
+def choose_story(at, scored, spans, rule):
+    """Return (story, score) for the best candidate story, or (None, best score).
+
+    `scored` is [(score, story)], `spans` maps a story to (first, last) times.
+    Ties go to the older story (smaller key), so the choice is deterministic."""
+    best_score = 0.0
+    for value, story in sorted(scored, key=lambda item: (-item[0], item[1])):
+        if value < rule.threshold:
+            break
+        first, last = spans[story]
+        if max(last, at) - min(first, at) <= rule.window:
+            return story, value
+        best_score = max(best_score, value)
+    top = max((value for value, _ in scored), default=0.0)
+    return None, max(best_score, top)
+
+
+class Clusterer:
+    """An in-memory index of recent signatures and the stories they form.
+
+    Feed it articles in publication order; entries older than the window behind
+    the newest article are dropped, so memory stays bounded by the window."""
+
+    def __init__(self, rule=Rule()):
+        self.rule = rule
+        self.postings = defaultdict(deque)  # term -> deque[(at, key, weight)]
+        self.signatures = {}  # key -> signature, within the window only
+        self.story_of = {}  # key -> story key, every article seen
+        self.spans = {}  # story key -> (first, last)
+        self._order = deque()  # (at, key) in arrival order, for eviction
+
+    def candidates(self, sig):
+        """Return [(key, signature)] of the recent articles sharing strong terms."""
+        low, high = sig.at - self.rule.window, sig.at + self.rule.window
+        totals = defaultdict(float)
+        for term in sig.top(PROBE_TERMS):
+            for at, key, weight in self.postings.get(term, ()):
+                if low <= at <= high:
+                    totals[key] += weight * sig.terms[term]
+        ranked = sorted(totals.items(), key=lambda item: (-item[1], item[0]))
+        return [(key, self.signatures[key]) for key, _ in ranked[:CANDIDATES]]
+
+    def add(self, key, sig):
+        """Assign article `key` with signature `sig`; return (story key, score)."""
+        self._evict(sig.at - self.rule.window)
+        scored = [
+            (score(sig, other, self.rule.weights), self.story_of[other_key])
+            for other_key, other in self.candidates(sig)
+        ]
+        story, value = choose_story(sig.at, scored, self.spans, self.rule)
+        if story is None:
+            story, value = key, 1.0
+            self.spans[story] = (sig.at, sig.at)
+        else:
+            first, last = self.spans[story]
+            self.spans[story] = (min(first, sig.at), max(last, sig.at))
+        self.story_of[key] = story
+        self.signatures[key] = sig
+        self._order.append((sig.at, key))
+        for term in sig.top(PROBE_TERMS * 2):
+            self.postings[term].append((sig.at, key, sig.terms[term]))
+        return story, value
+
+    def _evict(self, before):
+        while self._order and self._order[0][0] < before:
+            _, key = self._order.popleft()
+            sig = self.signatures.pop(key, None)
+            for term in sig.top(PROBE_TERMS * 2) if sig else ():
+                postings = self.postings[term]
+                while postings and postings[0][0] < before:
+                    postings.popleft()
+                if not postings:
+                    del self.postings[term]
+
+    def stories(self):
+        """Return {story key: [article keys]} for every article added."""
+        groups = defaultdict(list)
+        for key, story in self.story_of.items():
+            groups[story].append(key)
+        return dict(groups)

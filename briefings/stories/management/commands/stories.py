@@ -1,0 +1,89 @@
+import json
+from datetime import UTC, datetime
+
+from django.core.management.base import BaseCommand, CommandError
+
+from briefings.stories.assign import rule, stored_idf
+from briefings.stories.similarity import Idf, score, signature, text_terms
+
+MAX_LINE = 2_000_000  # bytes; a longer line is skipped
+
+
+class Command(BaseCommand):
+    help = (
+        "Same-story grouping: judge pairs, rebuild all stories, re-check recent ones."
+    )
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        judge = sub.add_parser("judge", help="score JSON-lines pairs {a, b}")
+        judge.add_argument("pairs", help="JSON Lines file, or - for standard input")
+        sub.add_parser("rebuild", help="recompute every story")
+        recheck = sub.add_parser("recheck", help="regroup the recent articles")
+        recheck.add_argument("--days", type=int, default=3)
+
+    def handle(self, *args, **options):
+        action = options["action"]
+        if action == "judge":
+            self.judge(options["pairs"])
+        elif action == "rebuild":
+            from briefings.stories.rebuild import rebuild
+
+            self.stdout.write(f"stories rebuilt: {rebuild()} stored changes")
+        else:
+            from briefings.stories.rebuild import recheck
+
+            self.stdout.write(f"stories re-checked: {recheck(options['days'])} changes")
+
+    def judge(self, path):
+        import sys
+
+        stream = sys.stdin if path == "-" else open(path, encoding="utf-8")
+        with stream:
+            pairs = [self.parse(n, line) for n, line in enumerate(stream, 1)]
+        docs = [side for pair in pairs if pair for side in pair]
+        term_lists = [text_terms(d["title"], d["body"]) for d in docs]
+        # Document frequencies as the live system knows them, plus these texts.
+        vocabulary = set().union(*term_lists) if term_lists else set()
+        live = stored_idf(vocabulary)
+        idf = Idf(dict(live.df), live.n)
+        for term_list in term_lists:
+            idf.add(set(term_list))
+        current = rule()
+        index = 0
+        for pair in pairs:
+            if pair is None:
+                self.stdout.write(json.dumps({"error": "invalid pair"}))
+                continue
+            a, b = (
+                signature(d["title"], d["body"], d["at"], idf, term_lists[index + i])
+                for i, d in enumerate(pair)
+            )
+            index += 2
+            value = score(a, b, current.weights)
+            same = value >= current.threshold
+            self.stdout.write(
+                json.dumps({"score": round(value, 4), "same_story": same})
+            )
+
+    def parse(self, number, line):
+        """Return the pair on `line` as two dicts (title, body, at), or None."""
+        if len(line) > MAX_LINE:
+            return None
+        try:
+            pair = json.loads(line)
+            return tuple(_side(pair[key]) for key in ("a", "b"))
+        except (ValueError, KeyError, TypeError, AttributeError):
+            self.stderr.write(f"line {number}: not a pair of title/date/body")
+            return None
+
+
+def _side(side):
+    date = datetime.strptime(str(side["date"])[:10], "%Y-%m-%d").replace(tzinfo=UTC)
+    title, body = side.get("title") or "", side.get("body") or ""
+    if not isinstance(title, str) or not isinstance(body, str):
+        raise TypeError("title and body must be text")
+    return {"title": title, "body": body, "at": int(date.timestamp()) + 12 * 3600}
+
+
+__all__ = ["Command", "CommandError"]

@@ -1,0 +1,108 @@
+"""Stories: the same event as told by several member papers."""
+
+from django.db import models
+from django.urls import reverse
+
+from briefings.articles.models import Article
+
+
+class Story(models.Model):
+    """A same-event cluster of articles, across papers and follow-ups."""
+
+    first_published_at = models.DateTimeField(db_index=True)
+    last_published_at = models.DateTimeField()
+    first_report = models.ForeignKey(
+        Article, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    headline = models.CharField(max_length=500, blank=True)
+    article_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-last_published_at", "-id"]
+        verbose_name_plural = "stories"
+
+    def __str__(self):
+        return self.headline or f"story {self.pk}"
+
+    def get_absolute_url(self):
+        return reverse("story", args=[self.pk])
+
+
+class StoryMembership(models.Model):
+    """An article's place in its story (every assigned article has exactly one)."""
+
+    article = models.OneToOneField(
+        Article, on_delete=models.CASCADE, related_name="story_membership"
+    )
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="members")
+    score = models.FloatField(help_text="score against the story when it joined")
+
+    class Meta:
+        indexes = [models.Index(fields=["story", "article"])]
+
+    def __str__(self):
+        return f"{self.article_id} in story {self.story_id}"
+
+
+class ArticleSignature(models.Model):
+    """What the similarity needs of an article, stored so that candidates are
+    scored without re-reading their text (see similarity.py)."""
+
+    article = models.OneToOneField(
+        Article, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    at = models.BigIntegerField(db_index=True, help_text="published, epoch seconds")
+    content_key = models.CharField(max_length=64)
+    simhash = models.BigIntegerField(default=0)
+    terms = models.JSONField(default=dict)
+    names = models.JSONField(default=list)
+
+    def __str__(self):
+        return f"signature of {self.article_id}"
+
+
+class StoryTerm(models.Model):
+    """Inverted index: one row per strong term of an article, looked up by term
+    within the time window to find candidate articles."""
+
+    term = models.CharField(max_length=64)
+    at = models.BigIntegerField()
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    weight = models.FloatField()
+
+    class Meta:
+        indexes = [models.Index(fields=["term", "at"], name="storyterm_term_at")]
+
+    def __str__(self):
+        return self.term
+
+
+class DocumentFrequency(models.Model):
+    """How many assigned articles hold each term (the empty term counts them all)."""
+
+    term = models.CharField(max_length=64, primary_key=True)
+    df = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.term}: {self.df}"
+
+
+class ArticlePlace(models.Model):
+    """A member-network country an article mentions (places.py)."""
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="places"
+    )
+    country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2")
+    mentions = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "country"], name="articleplace_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["country", "article"])]
+
+    def __str__(self):
+        return f"{self.article_id} mentions {self.country}"

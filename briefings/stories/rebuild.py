@@ -1,0 +1,217 @@
+"""Recompute stories from the stored articles: all of them (`rebuild`) or the
+recent ones (`recheck`, the periodic re-check that merges and splits what the
+one-at-a-time assignment got wrong).
+
+Articles are grouped in memory in publication order (cluster.Clusterer), then
+the result is reconciled with the stored stories: each new group keeps the id of
+the stored story that holds most of its articles, so rerunning changes nothing.
+"""
+
+from collections import Counter
+from datetime import timedelta
+
+from django.db import transaction
+
+from briefings.articles.models import Article
+from briefings.stories.assign import (
+    INDEXED_TERMS,
+    article_text,
+    content_key,
+    count_documents,
+    rule,
+    save_places,
+    stored_idf,
+)
+from briefings.stories.cluster import Clusterer
+from briefings.stories.models import (
+    ArticlePlace,
+    ArticleSignature,
+    DocumentFrequency,
+    Story,
+    StoryMembership,
+    StoryTerm,
+)
+from briefings.stories.similarity import Idf, signature, text_terms
+
+_FIELDS = ("id", "headline", "dek", "body_text", "published_at")
+_BATCH = 2000
+
+
+def _articles(since=None):
+    articles = Article.objects.only(*_FIELDS).order_by("published_at", "id")
+    if since is not None:
+        articles = articles.filter(published_at__gte=since)
+    return articles
+
+
+def _full_idf():
+    """Count the document frequencies of every article afresh; return the Idf."""
+    idf = Idf()
+    for article in _articles().iterator(chunk_size=_BATCH):
+        idf.add(set(text_terms(*article_text(article))))
+    DocumentFrequency.objects.all().delete()
+    rows = [DocumentFrequency(term=t, df=n) for t, n in idf.df.items()]
+    rows.append(DocumentFrequency(term="", df=idf.n))
+    DocumentFrequency.objects.bulk_create(rows, batch_size=5000)
+    return idf
+
+
+def _group(articles, idf_for, on_signature):
+    clusterer = Clusterer(rule())
+    scores, first_of = {}, {}
+    for article in articles:
+        headline, body = article_text(article)
+        term_list = text_terms(headline, body)
+        at = int(article.published_at.timestamp())
+        sig = signature(headline, body, at, idf_for(set(term_list)), term_list)
+        on_signature(article, sig)
+        story, value = clusterer.add(article.pk, sig)
+        scores[article.pk] = round(value, 4)
+        first_of.setdefault(story, article)
+    return clusterer.stories(), scores, first_of
+
+
+def _reconcile(groups, scores, first_of):
+    """Store `groups` ({first article id: [article ids]}), keeping story ids."""
+    ids = [pk for members in groups.values() for pk in members]
+    current = {}
+    for i in range(0, len(ids), 900):
+        current.update(
+            StoryMembership.objects.filter(article_id__in=ids[i : i + 900]).values_list(
+                "article_id", "story_id"
+            )
+        )
+    claimed, touched, changes = set(), set(current.values()), 0
+    for seed in sorted(groups, key=lambda s: (first_of[s].published_at, s)):
+        members = groups[seed]
+        votes = Counter(current[m] for m in members if m in current)
+        ranked = sorted(votes.items(), key=lambda item: (-item[1], item[0]))
+        story_id = next((s for s, _ in ranked if s not in claimed), None)
+        if story_id is None:
+            first = first_of[seed]
+            story_id = Story.objects.create(
+                first_published_at=first.published_at,
+                last_published_at=first.published_at,
+                first_report_id=first.pk,
+                headline=first.headline[:500],
+            ).pk
+        claimed.add(story_id)
+        touched.add(story_id)
+        for member in members:
+            if current.get(member) == story_id:
+                continue
+            changes += 1
+            StoryMembership.objects.update_or_create(
+                article_id=member,
+                defaults={"story_id": story_id, "score": scores[member]},
+            )
+    from briefings.stories.assign import refresh_story
+
+    for story in Story.objects.filter(pk__in=touched):
+        before = (
+            story.first_published_at,
+            story.last_published_at,
+            story.first_report_id,
+            story.article_count,
+        )
+        refreshed = refresh_story(story)
+        if refreshed is None or before != (
+            refreshed.first_published_at,
+            refreshed.last_published_at,
+            refreshed.first_report_id,
+            refreshed.article_count,
+        ):
+            changes += 1
+    return changes
+
+
+def rebuild():
+    """Recompute every story from all stored articles; return the number of
+    stored changes (0 when nothing needed to change)."""
+    idf = _full_idf()
+    with transaction.atomic():
+        StoryTerm.objects.all().delete()
+        ArticleSignature.objects.all().delete()
+        ArticlePlace.objects.all().delete()
+        signatures, terms = [], []
+
+        def keep(article, sig):
+            signatures.append(_signature_row(article, sig))
+            terms.extend(_term_rows(article, sig))
+            if len(terms) >= 50_000:
+                _flush(signatures, terms)
+
+        groups, scores, first_of = _group(
+            _articles().iterator(chunk_size=_BATCH), lambda _: idf, keep
+        )
+        _flush(signatures, terms)
+        save_places(_articles().iterator(chunk_size=_BATCH))
+        changes = _reconcile(groups, scores, first_of)
+        Story.objects.filter(members__isnull=True).delete()
+    return changes
+
+
+def recheck(days=3):
+    """Regroup the articles of the last `days` days (plus one window before, so
+    their stories are seen whole); return the number of stored changes."""
+    from django.utils import timezone
+
+    since = (
+        timezone.now()
+        - timedelta(days=days)
+        - timedelta(days=rule().weights.window_days)
+    )
+    articles = list(_articles(since))
+    with transaction.atomic():
+        fresh = [a for a in articles if not _stored(a)]
+        for article in fresh:
+            withdraw_signature(article)
+        count_documents([set(text_terms(*article_text(a))) for a in fresh])
+        signatures, terms = [], []
+
+        def keep(article, sig):
+            if article in fresh:
+                signatures.append(_signature_row(article, sig))
+                terms.extend(_term_rows(article, sig))
+
+        groups, scores, first_of = _group(articles, stored_idf, keep)
+        _flush(signatures, terms)
+        save_places(fresh)
+        return _reconcile(groups, scores, first_of)
+
+
+def _stored(article):
+    return ArticleSignature.objects.filter(
+        article=article, content_key=content_key(article)
+    ).exists()
+
+
+def withdraw_signature(article):
+    StoryTerm.objects.filter(article=article).delete()
+    ArticleSignature.objects.filter(article=article).delete()
+    ArticlePlace.objects.filter(article=article).delete()
+
+
+def _signature_row(article, sig):
+    return ArticleSignature(
+        article_id=article.pk,
+        at=sig.at,
+        content_key=content_key(article),
+        simhash=sig.simhash,
+        terms=sig.terms,
+        names=sorted(sig.names),
+    )
+
+
+def _term_rows(article, sig):
+    return [
+        StoryTerm(article_id=article.pk, term=t, at=sig.at, weight=sig.terms[t])
+        for t in sig.top(INDEXED_TERMS)
+    ]
+
+
+def _flush(signatures, terms):
+    ArticleSignature.objects.bulk_create(signatures, batch_size=1000)
+    StoryTerm.objects.bulk_create(terms, batch_size=5000)
+    signatures.clear()
+    terms.clear()

@@ -1,0 +1,138 @@
+"""Score how likely two articles report the same event.
+
+An article's signature is its TF-IDF vector (sublinear term frequency, the
+headline counted twice, L2-normalized, cut to its strongest terms), the set of
+names it mentions, a 64-bit SimHash of its terms, and its publication time. Two
+signatures score the cosine of their vectors blended with the overlap of their
+names, decayed with the time between them; near-copies (SimHash within a few
+bits) score 1. Nothing here touches the database.
+"""
+
+import hashlib
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+
+from briefings.stories.tokenize import names, terms
+
+TOP_TERMS = 48  # terms kept in a signature
+NAME_LIMIT = 24  # names kept in a signature
+NEAR_COPY_BITS = 3  # SimHash distance at or under which two texts are copies
+DAY = 86_400
+
+
+@dataclass(frozen=True)
+class Weights:
+    """How a score is made; tuned on the development split (bench/stories_eval.py)."""
+
+    names: float = 0.0  # share of the name overlap in the blend, the rest cosine
+    half_life_days: float = 2.0  # the score halves with every this many days apart
+    window_days: float = 5.0  # beyond this, never the same story
+
+
+DEFAULT_WEIGHTS = Weights()
+
+
+class Idf:
+    """Inverse document frequencies from document counts: `df` maps a term to the
+    number of documents holding it, `n` is the number of documents."""
+
+    def __init__(self, df=None, n=0):
+        self.df = df if df is not None else {}
+        self.n = n
+
+    def __call__(self, term):
+        return math.log(1 + (self.n + 1) / (self.df.get(term, 0) + 1))
+
+    def add(self, term_set):
+        """Count one more document holding `term_set`."""
+        self.n += 1
+        for term in term_set:
+            self.df[term] = self.df.get(term, 0) + 1
+
+
+@dataclass
+class Signature:
+    at: int  # publication time, seconds since the epoch
+    terms: dict = field(default_factory=dict)  # term -> weight, unit length
+    names: frozenset = frozenset()
+    simhash: int = 0
+
+    @property
+    def empty(self):
+        return not self.terms
+
+    def top(self, n):
+        """Return the `n` strongest terms, strongest first (ties by term)."""
+        ranked = sorted(self.terms.items(), key=lambda item: (-item[1], item[0]))
+        return [term for term, _ in ranked[:n]]
+
+
+def text_terms(headline, body):
+    """Return the terms of an article: the headline's twice, then the body's."""
+    head = terms(headline)
+    return head + head + terms(body)
+
+
+def simhash(term_list):
+    """Return the 64-bit SimHash of `term_list` as a signed integer (fits a
+    BigIntegerField), 0 for no terms."""
+    if not term_list:
+        return 0
+    totals = [0] * 64
+    for term, count in Counter(term_list).items():
+        digest = int.from_bytes(hashlib.blake2b(term.encode(), digest_size=8).digest())
+        for bit in range(64):
+            totals[bit] += count if digest >> bit & 1 else -count
+    value = sum(1 << bit for bit in range(64) if totals[bit] > 0)
+    return value - (1 << 64) if value >= 1 << 63 else value
+
+
+def signature(headline, body, at, idf, term_list=None):
+    """Return the Signature of an article published at `at` (epoch seconds)."""
+    if term_list is None:
+        term_list = text_terms(headline, body)
+    counts = Counter(term_list)
+    vector = {t: (1 + math.log(c)) * idf(t) for t, c in counts.items()}
+    ranked = sorted(vector.items(), key=lambda item: (-item[1], item[0]))[:TOP_TERMS]
+    norm = math.sqrt(sum(w * w for _, w in ranked)) or 1.0
+    found = names(f"{headline}\n{body}")
+    kept = sorted(found, key=lambda n: (-idf(n), n))[:NAME_LIMIT]
+    return Signature(
+        at=int(at),
+        terms={t: round(w / norm, 5) for t, w in ranked},
+        names=frozenset(kept),
+        simhash=simhash(term_list),
+    )
+
+
+def near_copy(a, b):
+    """Tell whether two signatures are of (nearly) the same text."""
+    if a.empty or b.empty:
+        return False
+    return bin((a.simhash ^ b.simhash) & (1 << 64) - 1).count("1") <= NEAR_COPY_BITS
+
+
+def cosine(a, b):
+    if len(a.terms) > len(b.terms):
+        a, b = b, a
+    return sum(w * b.terms.get(t, 0.0) for t, w in a.terms.items())
+
+
+def name_overlap(a, b):
+    """Shared names over the smaller name set (0 when either has fewer than 2)."""
+    smaller = min(len(a.names), len(b.names))
+    if smaller < 2:
+        return 0.0
+    return len(a.names & b.names) / smaller
+
+
+def score(a, b, weights=DEFAULT_WEIGHTS):
+    """Return the same-event score of two signatures, from 0 to 1."""
+    days = abs(a.at - b.at) / DAY
+    if days > weights.window_days or a.empty or b.empty:
+        return 0.0
+    if near_copy(a, b):
+        return 1.0
+    blend = (1 - weights.names) * cosine(a, b) + weights.names * name_overlap(a, b)
+    return blend * 0.5 ** (days / weights.half_life_days)
