@@ -96,6 +96,29 @@ _story_threshold = declare(
 )
 
 # ─── Site (issue #4): declarations go here ──────────────────────────────────
+_cache_url = declare(
+    "CACHE_URL",
+    "locmem://",
+    "Cache: locmem:// (one process), redis://host:6379/0 (shared by every worker), "
+    "file:///path or dummy:// (no caching).",
+)
+_page_cache_seconds = declare(
+    "BRIEFINGS_PAGE_CACHE_SECONDS",
+    "600",
+    "Longest an anonymous reader's page stays cached; a changed article clears "
+    "the cached pages at once anyway.",
+)
+_https = declare(
+    "BRIEFINGS_HTTPS",
+    "false",
+    "The site is served over HTTPS: redirect http, secure cookies, HSTS (one "
+    "year, subdomains, preload).",
+)
+_proxy_ssl = declare(
+    "BRIEFINGS_BEHIND_PROXY",
+    "false",
+    "Trust the reverse proxy's X-Forwarded-Proto header to tell HTTPS requests.",
+)
 
 # ─── Newsletter (issue #6): declarations go here ────────────────────────────
 _email_url = declare(
@@ -220,6 +243,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sites",
+    "django.contrib.flatpages",
+    "django.contrib.sitemaps",
     "briefings.network",
     "briefings.articles",
     "briefings.ingest",
@@ -238,6 +264,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "briefings.web.headers.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "briefings.config.urls"
@@ -285,6 +312,29 @@ def _databases(url):
 
 
 DATABASES = _databases(as_str(_database))
+
+
+def _caches(url):
+    """Return CACHES for a CACHE_URL: locmem://, redis://..., file:///path, dummy://."""
+    scheme, _, rest = url.partition("://")
+    backends = {
+        "locmem": "django.core.cache.backends.locmem.LocMemCache",
+        "redis": "django.core.cache.backends.redis.RedisCache",
+        "rediss": "django.core.cache.backends.redis.RedisCache",
+        "file": "django.core.cache.backends.filebased.FileBasedCache",
+        "dummy": "django.core.cache.backends.dummy.DummyCache",
+    }
+    if scheme not in backends:
+        raise ValueError(f"CACHE_URL: unknown scheme {scheme!r}")
+    config = {"BACKEND": backends[scheme], "KEY_PREFIX": "briefings"}
+    if scheme.startswith("redis"):
+        config["LOCATION"] = url
+    elif scheme == "file":
+        config["LOCATION"] = rest
+    elif scheme == "locmem":
+        config["LOCATION"] = rest or "briefings"
+        config["OPTIONS"] = {"MAX_ENTRIES": 2000}
+    return {"default": config}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LANGUAGE_CODE = "en"
@@ -325,6 +375,19 @@ BRIEFINGS_STORY_WINDOW_DAYS = float(as_str(_story_window))
 BRIEFINGS_STORY_THRESHOLD = float(as_str(_story_threshold))
 
 # ─── Site (issue #4): values ────────────────────────────────────────────────
+SITE_ID = 1
+CACHES = _caches(as_str(_cache_url))
+BRIEFINGS_PAGE_CACHE_SECONDS = as_int(_page_cache_seconds)
+if as_bool(_proxy_ssl):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if as_bool(_https):
+    SECURE_SSL_REDIRECT = True
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = 31_536_000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_PRELOAD = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
 
 # ─── Newsletter (issue #6): values ──────────────────────────────────────────
 def _email_settings(url):

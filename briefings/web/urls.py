@@ -1,6 +1,12 @@
+from django.contrib.flatpages.views import flatpage
+from django.contrib.sitemaps import views as sitemap_views
+from django.templatetags.static import static
 from django.urls import path
+from django.views.generic import RedirectView
 
-from briefings.web import views
+from briefings.web import feeds, views
+from briefings.web.robots import robots_txt
+from briefings.web.sitemaps import NEWS_SITEMAPS, SITEMAPS
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -10,4 +16,36 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("articles/<int:pk>/", views.article, name="article"),
     path("articles/<int:pk>/<slug:slug>/", views.article, name="article-slug"),
+    path("feed/", feeds.LatestStories(), name="feed"),
+    path("region/<slug:slug>/feed/", feeds.RegionStories(), name="region-feed"),
+    path(
+        "publication/<slug:slug>/feed/",
+        feeds.PublicationStories(),
+        name="publication-feed",
+    ),
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
+        name="sitemap-index",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": SITEMAPS},
+        name="sitemap-section",
+    ),
+    path(
+        "news-sitemap.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": NEWS_SITEMAPS, "template_name": "web/news_sitemap.xml"},
+        name="news-sitemap",
+    ),
+    path("robots.txt", robots_txt, name="robots"),
+    path(
+        "favicon.ico",
+        RedirectView.as_view(url=static("web/favicon.svg"), permanent=True),
+    ),
+    path("privacy/", flatpage, {"url": "/privacy/"}, name="privacy"),
+    path("terms/", flatpage, {"url": "/terms/"}, name="terms"),
 ]

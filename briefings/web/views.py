@@ -2,6 +2,7 @@
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.text import slugify
 
 from briefings.articles.models import Article
@@ -35,6 +36,7 @@ def region(request, slug):
         Article.objects.river().in_region(region),
         heading=region.name,
         region=region,
+        feed_url=reverse("region-feed", args=[region.slug]),
     )
 
 
@@ -54,6 +56,7 @@ def publication(request, slug):
         Article.objects.river().from_publication(publication),
         heading=publication.name,
         publication=publication,
+        feed_url=reverse("publication-feed", args=[publication.slug]),
     )
 
 

@@ -1,0 +1,70 @@
+"""Atom feeds out: all stories, each region's, each publication's."""
+
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+
+from briefings.articles.models import Article
+from briefings.network.models import Publication, Region
+from briefings.network.networkfile import load_network
+
+FEED_SIZE = 50
+
+
+class LatestStories(Feed):
+    feed_type = Atom1Feed
+
+    def title(self, obj=None):
+        site = load_network().site_name
+        return f"{obj.name} · {site}" if obj else site
+
+    def subtitle(self, obj=None):
+        network = load_network()
+        return f"Stories from the member papers of the {network.name}"
+
+    def link(self, obj=None):
+        return obj.get_absolute_url() if obj else reverse("home")
+
+    def items(self, obj=None):
+        return self.articles(obj)[:FEED_SIZE]
+
+    def articles(self, obj):
+        return Article.objects.river()
+
+    def item_title(self, item):
+        return item.headline
+
+    def item_description(self, item):
+        return item.dek or item.excerpt
+
+    def item_author_name(self, item):
+        return item.author
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_updateddate(self, item):
+        return item.updated_at
+
+    def item_guid(self, item):
+        return item.canonical_url
+
+    def item_guid_is_permalink(self, item):
+        return False
+
+
+class RegionStories(LatestStories):
+    def get_object(self, request, slug):
+        return get_object_or_404(Region, slug=slug)
+
+    def articles(self, obj):
+        return Article.objects.river().in_region(obj)
+
+
+class PublicationStories(LatestStories):
+    def get_object(self, request, slug):
+        return get_object_or_404(Publication.objects.enabled(), slug=slug)
+
+    def articles(self, obj):
+        return Article.objects.river().from_publication(obj)

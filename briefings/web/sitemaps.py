@@ -1,0 +1,69 @@
+"""Sitemaps out: the site's pages, every article, and a Google News sitemap.
+
+Their URLs use the domain of the Site in the admin (django.contrib.sites), not
+the request's Host header, so a cached sitemap never carries a spoofed host.
+"""
+
+from datetime import timedelta
+
+from django.contrib.sitemaps import Sitemap
+from django.urls import reverse
+from django.utils import timezone
+
+from briefings.articles.models import Article
+from briefings.network.models import Publication, Region
+
+# Google News takes articles of the last two days, at most 1,000 per sitemap.
+NEWS_WINDOW = timedelta(days=2)
+NEWS_LIMIT = 1000
+
+
+class PageSitemap(Sitemap):
+    changefreq = "hourly"
+
+    def items(self):
+        pages = [reverse("home")]
+        pages += [r.get_absolute_url() for r in Region.objects.all()]
+        pages += [
+            reverse("country", args=[code.lower()])
+            for code in Publication.objects.enabled()
+            .values_list("country__code", flat=True)
+            .distinct()
+        ]
+        pages += [p.get_absolute_url() for p in Publication.objects.enabled()]
+        return pages
+
+    def location(self, item):
+        return item
+
+
+class ArticleSitemap(Sitemap):
+    changefreq = "daily"
+    limit = 10_000
+
+    def items(self):
+        return (
+            Article.objects.published()
+            .only("id", "headline", "updated_at", "published_at")
+            .order_by("-published_at", "-id")
+        )
+
+    def lastmod(self, item):
+        return item.updated_at
+
+
+class NewsSitemap(ArticleSitemap):
+    limit = NEWS_LIMIT
+
+    def items(self):
+        since = timezone.now() - NEWS_WINDOW
+        return (
+            Article.objects.published()
+            .filter(published_at__gte=since)
+            .select_related("publication")
+            .order_by("-published_at", "-id")
+        )
+
+
+SITEMAPS = {"pages": PageSitemap, "articles": ArticleSitemap}
+NEWS_SITEMAPS = {"news": NewsSitemap}

@@ -1,0 +1,66 @@
+"""sitemap.xml, the Google News sitemap and robots.txt."""
+
+from datetime import timedelta
+
+from lxml import etree
+
+from django.utils import timezone
+
+from ..factories import make_article
+
+NS = {
+    "s": "http://www.sitemaps.org/schemas/sitemap/0.9",
+    "n": "http://www.google.com/schemas/sitemap-news/0.9",
+}
+
+
+def xml(client, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    return etree.fromstring(response.content)
+
+
+def test_sitemap_index_lists_pages_and_articles(client, network):
+    article = make_article("dawn")
+    index = xml(client, "/sitemap.xml")
+    sections = [loc.text for loc in index.findall("s:sitemap/s:loc", NS)]
+    assert any(s.endswith("/sitemap-pages.xml") for s in sections)
+    assert any(s.endswith("/sitemap-articles.xml") for s in sections)
+    pages = [u.text for u in xml(client, "/sitemap-pages.xml").findall(".//s:loc", NS)]
+    assert "http://127.0.0.1:8000/region/south-asia/" in pages
+    assert "http://127.0.0.1:8000/publication/dawn/" in pages
+    assert "http://127.0.0.1:8000/country/pk/" in pages
+    locs = xml(client, "/sitemap-articles.xml").findall(".//s:loc", NS)
+    assert [u.text for u in locs] == [
+        "http://127.0.0.1:8000" + article.get_absolute_url()
+    ]
+
+
+def test_news_sitemap_has_only_the_last_two_days(client, network):
+    fresh = make_article(
+        "dawn",
+        headline='Fresh & "new" <story>',
+        published_at=timezone.now() - timedelta(hours=1),
+    )
+    make_article("dawn", published_at=timezone.now() - timedelta(days=3))
+    tree = xml(client, "/news-sitemap.xml")
+    urls = tree.findall("s:url", NS)
+    assert len(urls) == 1
+    assert urls[0].findtext("s:loc", namespaces=NS).endswith(fresh.get_absolute_url())
+    assert urls[0].findtext(".//n:title", namespaces=NS) == fresh.headline
+    assert urls[0].findtext(".//n:name", namespaces=NS) == "Eastern Briefings"
+
+
+def test_robots_txt_points_to_the_sitemaps(client, db):
+    response = client.get("/robots.txt")
+    assert response["Content-Type"] == "text/plain"
+    lines = response.content.decode().splitlines()
+    assert "Disallow: /search/" in lines
+    assert "Sitemap: http://127.0.0.1:8000/sitemap.xml" in lines
+    assert "Sitemap: http://127.0.0.1:8000/news-sitemap.xml" in lines
+
+
+def test_favicon(client, db):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("/web/favicon.svg")
