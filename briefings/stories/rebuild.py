@@ -58,21 +58,35 @@ def _full_idf():
 
 def _group(articles, idf_for, on_signature):
     clusterer = Clusterer(rule())
-    scores, first_of = {}, {}
+    scores, meta = {}, {}
     for article in articles:
         headline, body = article_text(article)
         term_list = text_terms(headline, body)
         at = int(article.published_at.timestamp())
         sig = signature(headline, body, at, idf_for(set(term_list)), term_list)
         on_signature(article, sig)
-        story, value = clusterer.add(article.pk, sig)
+        _, value = clusterer.add(article.pk, sig)
         scores[article.pk] = round(value, 4)
-        first_of.setdefault(story, article)
-    return clusterer.stories(), scores, first_of
+        meta[article.pk] = (article.published_at, (article.headline or "")[:500])
+    return clusterer.stories(), scores, meta
 
 
-def _reconcile(groups, scores, first_of):
-    """Store `groups` ({first article id: [article ids]}), keeping story ids."""
+def _story_fields(members, meta):
+    ordered = sorted(members, key=lambda pk: (meta[pk][0], pk))
+    first = ordered[0]
+    return {
+        "first_published_at": meta[first][0],
+        "last_published_at": max(meta[pk][0] for pk in members),
+        "first_report_id": first,
+        "headline": meta[first][1],
+        "article_count": len(members),
+    }
+
+
+def _reconcile(groups, scores, meta):
+    """Store `groups` ({seed article id: [article ids]}), keeping story ids: each
+    group takes the stored story holding most of its articles. Return the number
+    of stored changes."""
     ids = [pk for members in groups.values() for pk in members]
     current = {}
     for i in range(0, len(ids), 900):
@@ -81,47 +95,46 @@ def _reconcile(groups, scores, first_of):
                 "article_id", "story_id"
             )
         )
-    claimed, touched, changes = set(), set(current.values()), 0
-    for seed in sorted(groups, key=lambda s: (first_of[s].published_at, s)):
+    stored = Story.objects.in_bulk(set(current.values()))
+    claimed, new_stories, updated, changes = set(), [], [], 0
+    target = {}
+    for seed in sorted(groups, key=lambda s: (meta[s][0], s)):
         members = groups[seed]
+        fields = _story_fields(members, meta)
         votes = Counter(current[m] for m in members if m in current)
         ranked = sorted(votes.items(), key=lambda item: (-item[1], item[0]))
         story_id = next((s for s, _ in ranked if s not in claimed), None)
         if story_id is None:
-            first = first_of[seed]
-            story_id = Story.objects.create(
-                first_published_at=first.published_at,
-                last_published_at=first.published_at,
-                first_report_id=first.pk,
-                headline=first.headline[:500],
-            ).pk
+            story = Story(**fields)
+            new_stories.append((story, members))
+            continue
         claimed.add(story_id)
-        touched.add(story_id)
+        story = stored[story_id]
+        if any(getattr(story, k) != v for k, v in fields.items()):
+            for k, v in fields.items():
+                setattr(story, k, v)
+            updated.append(story)
         for member in members:
-            if current.get(member) == story_id:
-                continue
-            changes += 1
-            StoryMembership.objects.update_or_create(
-                article_id=member,
-                defaults={"story_id": story_id, "score": scores[member]},
-            )
-    from briefings.stories.assign import refresh_story
-
-    for story in Story.objects.filter(pk__in=touched):
-        before = (
-            story.first_published_at,
-            story.last_published_at,
-            story.first_report_id,
-            story.article_count,
-        )
-        refreshed = refresh_story(story)
-        if refreshed is None or before != (
-            refreshed.first_published_at,
-            refreshed.last_published_at,
-            refreshed.first_report_id,
-            refreshed.article_count,
-        ):
-            changes += 1
+            target[member] = story_id
+    Story.objects.bulk_create([story for story, _ in new_stories], batch_size=2000)
+    for story, members in new_stories:
+        for member in members:
+            target[member] = story.pk
+    Story.objects.bulk_update(updated, list(_story_fields([ids[0]], meta)), 2000)
+    moved = [pk for pk in ids if pk in current and current[pk] != target[pk]]
+    moved_set = set(moved)
+    StoryMembership.objects.filter(article_id__in=moved).delete()
+    StoryMembership.objects.bulk_create(
+        [
+            StoryMembership(article_id=pk, story_id=target[pk], score=scores[pk])
+            for pk in ids
+            if pk not in current or pk in moved_set
+        ],
+        batch_size=5000,
+    )
+    emptied = Story.objects.filter(pk__in=set(stored) - claimed)
+    changes = len(new_stories) + len(updated) + len(moved) + emptied.count()
+    emptied.delete()
     return changes
 
 
@@ -141,12 +154,12 @@ def rebuild():
             if len(terms) >= 50_000:
                 _flush(signatures, terms)
 
-        groups, scores, first_of = _group(
+        groups, scores, meta = _group(
             _articles().iterator(chunk_size=_BATCH), lambda _: idf, keep
         )
         _flush(signatures, terms)
         save_places(_articles().iterator(chunk_size=_BATCH))
-        changes = _reconcile(groups, scores, first_of)
+        changes = _reconcile(groups, scores, meta)
         Story.objects.filter(members__isnull=True).delete()
     return changes
 
@@ -164,20 +177,21 @@ def recheck(days=3):
     articles = list(_articles(since))
     with transaction.atomic():
         fresh = [a for a in articles if not _stored(a)]
+        fresh_ids = {a.pk for a in fresh}
         for article in fresh:
             withdraw_signature(article)
         count_documents([set(text_terms(*article_text(a))) for a in fresh])
         signatures, terms = [], []
 
         def keep(article, sig):
-            if article in fresh:
+            if article.pk in fresh_ids:
                 signatures.append(_signature_row(article, sig))
                 terms.extend(_term_rows(article, sig))
 
-        groups, scores, first_of = _group(articles, stored_idf, keep)
+        groups, scores, meta = _group(articles, stored_idf, keep)
         _flush(signatures, terms)
         save_places(fresh)
-        return _reconcile(groups, scores, first_of)
+        return _reconcile(groups, scores, meta)
 
 
 def _stored(article):
