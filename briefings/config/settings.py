@@ -219,6 +219,19 @@ _dkim_selector = declare(
 )
 
 
+# ─── Ingest (issue #3): declarations (robots.txt, per-host politeness) ──────
+_host_concurrency = declare(
+    "BRIEFINGS_HOST_CONCURRENCY",
+    "2",
+    "Most requests in flight to one host at a time.",
+)
+_host_spacing = declare(
+    "BRIEFINGS_HOST_SPACING",
+    "1.0",
+    "Least seconds between the starts of two requests to one host (plus jitter).",
+)
+
+
 # ─── Django ──────────────────────────────────────────────────────────────────
 def _read_or_create_secret_key():
     explicit = as_str(_secret_key)
@@ -453,3 +466,7 @@ NEWSLETTER_POLICY_VERSIONS = dict(
 )
 NEWSLETTER_DKIM_KEY_FILE = as_str(_dkim_key)
 NEWSLETTER_DKIM_SELECTOR = as_str(_dkim_selector)
+
+# ─── Ingest (issue #3): values (robots.txt, per-host politeness) ────────────
+BRIEFINGS_HOST_CONCURRENCY = as_int(_host_concurrency)
+BRIEFINGS_HOST_SPACING = float(as_str(_host_spacing))

@@ -20,6 +20,8 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
+from django.conf import settings
+
 MAX_DEFER = 24 * 3600.0
 MAX_SPACING = 60.0
 MIN_INTERVAL = 5 * 60.0
@@ -67,11 +69,19 @@ class HostGate:
         self._hosts = {}
         self._changed = threading.Condition()
 
+    @classmethod
+    def from_settings(cls):
+        """Return a gate with BRIEFINGS_HOST_CONCURRENCY and BRIEFINGS_HOST_SPACING."""
+        return cls(
+            concurrency=settings.BRIEFINGS_HOST_CONCURRENCY,
+            spacing=settings.BRIEFINGS_HOST_SPACING,
+        )
+
     def _host(self, url):
         return self._hosts.setdefault(host_of(url), _Host())
 
     def _gap(self, host):
-        spacing = self.spacing if host.spacing is None else host.spacing
+        spacing = max(self.spacing, host.spacing or 0.0)
         return spacing * (1 + random.uniform(0, self.jitter))
 
     @contextmanager
@@ -119,7 +129,10 @@ class HostGate:
         return datetime.fromtimestamp(until, tz=UTC)
 
     def set_spacing(self, url, seconds):
-        """Space this host's requests by `seconds` (robots.txt Crawl-delay), capped."""
+        """Space this host's requests by at least `seconds` (robots.txt Crawl-delay).
+
+        The longer of this and the gate's spacing applies; capped to a minute.
+        """
         with self._changed:
             host = self._host(url)
             if seconds is None:

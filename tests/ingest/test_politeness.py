@@ -145,6 +145,13 @@ def test_slots_are_released_when_the_request_fails(site):
         assert pool.submit(polite_get, gate, site.url("/")).result(timeout=5)
 
 
+def test_gate_from_settings(settings):
+    settings.BRIEFINGS_HOST_CONCURRENCY = 3
+    settings.BRIEFINGS_HOST_SPACING = 0.0
+    gate = HostGate.from_settings()
+    assert (gate.concurrency, gate.spacing) == (3, 0.0)
+
+
 def test_deferral_is_capped_to_a_day():
     gate = HostGate()
     until = gate.defer("https://paper.example/feed", 10**9)
