@@ -8,7 +8,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from briefings.articles.models import Article
+from briefings.articles.models import Article, ArticleRevision
 from briefings.articles.text import cut_at_word, word_count
 
 EXCERPT_LENGTH = 240
@@ -38,6 +38,8 @@ class ArticleRecord:
     language: str = ""
     status: str = Article.Status.FULL
     source_hash: str = ""
+    date_flagged: bool = False
+    simhash: int | None = None
 
     def content_hash(self):
         parts = (self.headline, self.dek, self.byline, self.body_text)
@@ -66,6 +68,8 @@ def _fields(record, now):
         "image_caption": record.image_caption,
         "language": record.language,
         "status": record.status,
+        "date_flagged": record.date_flagged,
+        "simhash": record.simhash,
         "content_hash": record.content_hash(),
         "source_hash": record.source_hash,
         "word_count": word_count(record.body_text),
@@ -98,6 +102,16 @@ def upsert(publication, record, feed=None):
                 article.source_hash = record.source_hash
                 article.save(update_fields=["source_hash"])
             return article, Outcome.UNCHANGED
+        ArticleRevision.objects.create(
+            article=article,
+            headline=article.headline,
+            dek=article.dek,
+            byline=article.byline,
+            body_html=article.body_html,
+            body_text=article.body_text,
+            content_hash=article.content_hash,
+            valid_until=now,
+        )
         for name, value in fields.items():
             setattr(article, name, value)
         article.updated_at = max(record.updated_at or now, article.published_at)

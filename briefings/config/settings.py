@@ -81,6 +81,16 @@ _fetch_workers = declare(
     "Number of feeds the scheduler refreshes at once.",
 )
 _log_level = declare("LOG_LEVEL", "INFO", "Level of the application's log.")
+_extract_workers = declare(
+    "BRIEFINGS_EXTRACT_WORKERS",
+    str(os.cpu_count() or 1),
+    "Worker processes that extract article pages (default: one per core).",
+)
+_extract_timeout = declare(
+    "BRIEFINGS_EXTRACT_TIMEOUT",
+    "20",
+    "Seconds one page's extraction may take before its worker is killed.",
+)
 
 # ─── Stories (issue #5): declarations go here ───────────────────────────────
 _story_window = declare(
@@ -382,6 +392,8 @@ BRIEFINGS_POLL_INTERVAL = as_int(_poll_interval)
 BRIEFINGS_BIND = as_str(_bind)
 BRIEFINGS_WEB_WORKERS = as_int(_web_workers)
 BRIEFINGS_FETCH_WORKERS = as_int(_fetch_workers)
+BRIEFINGS_EXTRACT_WORKERS = as_int(_extract_workers)
+BRIEFINGS_EXTRACT_TIMEOUT = as_int(_extract_timeout)
 
 # ─── Stories (issue #5): values ─────────────────────────────────────────────
 BRIEFINGS_STORY_WINDOW_DAYS = float(as_str(_story_window))

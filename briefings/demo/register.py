@@ -2,12 +2,14 @@
 
 from django.db import transaction
 
+from briefings.demo.rules import RULES_BY_LAYOUT
 from briefings.network.models import Feed, Publication
 
 
 @transaction.atomic
 def register_demo_feeds(server, papers):
-    """Register each demo paper's feed (loopback allowed); disable all other feeds.
+    """Register each demo paper's feed (loopback allowed) and its layout's
+    extraction rule; disable all other feeds.
 
     Return the number of demo feeds registered.
     """
@@ -19,6 +21,10 @@ def register_demo_feeds(server, papers):
         publication = publications.get(paper.slug)
         if publication is None or not paper.items:
             continue
+        rules = RULES_BY_LAYOUT.get(paper.layout, {})
+        if publication.extraction_rules != rules:
+            publication.extraction_rules = rules
+            publication.save(update_fields=["extraction_rules"])
         url = server.feed_url(paper.slug)
         urls.append(url)
         Feed.objects.update_or_create(

@@ -6,6 +6,7 @@ local files when handed a string that looks like one.
 
 import calendar
 import json
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urljoin
@@ -37,8 +38,15 @@ class ParsedFeed:
     entries: list[FeedEntry]
 
 
-def _datetime(struct):
+# UTC offsets in use run from -12:00 to +14:00; "+25:00" is a broken date.
+_OFFSET = re.compile(r"([+-])(\d\d):?(\d\d)\s*$")
+
+
+def _datetime(struct, raw=""):
     if not struct:
+        return None
+    offset = _OFFSET.search(raw or "")
+    if offset and int(offset.group(2)) > 14:
         return None
     try:
         return datetime.fromtimestamp(calendar.timegm(struct), tz=UTC)
@@ -76,8 +84,8 @@ def _entry(raw, base_url):
         summary=raw.get("summary", ""),
         content_html=content,
         author=raw.get("author", ""),
-        published=_datetime(raw.get("published_parsed")),
-        updated=_datetime(raw.get("updated_parsed")),
+        published=_datetime(raw.get("published_parsed"), raw.get("published", "")),
+        updated=_datetime(raw.get("updated_parsed"), raw.get("updated", "")),
         image=_image(raw),
     )
 

@@ -1,25 +1,32 @@
 """Refresh one feed: fetch, parse, and for each new or changed entry fetch the
-page, extract, normalize, sanitize (last) and store. Reads top to bottom.
+page, extract, normalize, sanitize (last), dedupe and store. Reads top to bottom;
+the stages it calls are pure, only this module touches the network and the ORM.
 """
 
 import hashlib
 import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
 
+from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from briefings.articles.models import Article
 from briefings.articles.text import cut_at_word
 from briefings.articles.upsert import ArticleRecord, Outcome, find_existing, upsert
-from briefings.ingest.extract import ExtractionError, extract_page
+from briefings.ingest import dedupe
+from briefings.ingest.extract import ExtractionError
 from briefings.ingest.fetch import FEED_MAX_BYTES, FetchError, FetchPolicy, fetch
 from briefings.ingest.normalize import (
     canonical_url,
     clean_byline,
     clean_text,
     normalize_date,
+    same_site,
 )
 from briefings.ingest.parse import ParseError, parse_feed
+from briefings.ingest.sandbox import extract_isolated
 from briefings.ingest.sanitize import html_to_text, sanitize_html
 from briefings.ingest.schedule import record_failure, record_success
 
@@ -29,7 +36,10 @@ FEED_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, "
     "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 )
-SKIPPED = "skipped"
+# A page whose text is under this share of the feed's full content is a teaser
+# or a paywall; the feed's content is kept instead.
+TEASER_SHARE = 0.5
+SYNDICATION_WINDOW = timedelta(days=3)
 
 
 @dataclass
@@ -45,12 +55,15 @@ class RefreshReport:
     problems: list[str] = field(default_factory=list)
 
     def count(self, outcome):
-        name = {Outcome.NEW: "new", Outcome.UPDATED: "updated"}.get(outcome, outcome)
-        setattr(self, str(name), getattr(self, str(name)) + 1)
+        setattr(self, str(outcome), getattr(self, str(outcome)) + 1)
+
+
+class SkippedEntry(Exception):
+    """The entry cannot become an article (no link, no headline, a duplicate)."""
 
 
 def refresh(feed):
-    """Poll `feed` once and store what is new; return a RefreshReport."""
+    """Poll `feed` once and store what is new or changed; return a RefreshReport."""
     report = RefreshReport(feed.url)
     now = timezone.now()
     policy = FetchPolicy(
@@ -75,8 +88,8 @@ def refresh(feed):
     seen = set()
     for entry in parsed.entries:
         try:
-            # A feed lists newest first; a second entry with the same GUID or
-            # URL is an older copy of the same story.
+            # A feed lists newest first; a later entry with the same GUID or URL
+            # is an older copy of the same story.
             keys = {entry.guid, canonical_url(entry.link)} - {""}
             if keys & seen:
                 raise SkippedEntry(
@@ -93,10 +106,6 @@ def refresh(feed):
         feed, now, etag, result.headers.get("last-modified", ""), parsed.kind
     )
     return report
-
-
-class SkippedEntry(Exception):
-    """The entry cannot become an article (no link, no headline)."""
 
 
 def entry_hash(entry):
@@ -116,14 +125,16 @@ def ingest_entry(feed, entry):
     if not link:
         raise SkippedEntry(f"no http(s) link ({entry.link[:100]!r})")
     source_hash = entry_hash(entry)
-    existing = find_existing(feed.publication, link, entry.guid[:1000])
+    existing = find_existing(feed.publication, link, clean_text(entry.guid, 1000))
     if existing is not None and existing.source_hash == source_hash:
         return Outcome.UNCHANGED
     page = fetch_article_page(link, feed)
     record = build_record(entry, page, link, source_hash)
     if not record.headline:
         raise SkippedEntry(f"no headline for {link}")
-    _article, outcome = upsert(feed.publication, record, feed)
+    article, outcome = upsert(feed.publication, record, feed)
+    if outcome != Outcome.UNCHANGED:
+        link_syndicated_copies(article)
     return outcome
 
 
@@ -131,45 +142,78 @@ def fetch_article_page(url, feed):
     """Fetch and extract the article page; None when it cannot be had."""
     try:
         result = fetch(url, FetchPolicy(allow_private=feed.allow_private_network))
-        return extract_page(result.content, result.url)
+        return extract_isolated(
+            result.content,
+            result.url,
+            feed.publication.extraction_rules or None,
+            timeout=settings.BRIEFINGS_EXTRACT_TIMEOUT,
+        )
     except (FetchError, ExtractionError) as exc:
         log.info("page %s: %s; keeping the feed's content", url, exc)
         return None
 
 
 def build_record(entry, page, link, source_hash):
-    """Merge the page's extraction over the feed entry, then sanitize the body."""
+    """Merge the page's extraction over the feed entry; sanitize the body last."""
     fetched_at = timezone.now()
     feed_body = sanitize_html(entry.content_html or entry.summary, link)
     feed_text = html_to_text(feed_body)
     page_body = sanitize_html(page.body_html, link) if page else ""
     page_text = html_to_text(page_body)
-    # A teaser or paywalled page much shorter than the feed's content loses.
-    if page_text and len(page_text) >= 0.5 * len(feed_text):
+    if page_text and len(page_text) >= TEASER_SHARE * len(feed_text):
         body, text, status = page_body, page_text, Article.Status.FULL
     else:
         full = len(entry.content_html) > len(entry.summary) + 200
         body, text = feed_body, feed_text
         status = Article.Status.FULL if full else Article.Status.SUMMARY_ONLY
-    summary = clean_text(entry.summary)
-    dek = clean_text((page.dek if page else "") or cut_at_word(summary, 300), 1000)
+    dek = (page.dek if page else "") or cut_at_word(clean_text(entry.summary), 300)
+    published = normalize_date(
+        entry.published or (page.published_at if page else None) or entry.updated,
+        fetched_at,
+    )
+    updated = entry.updated or (page.updated_at if page else None)
+    page_url = canonical_url(page.canonical_url) if page else ""
     return ArticleRecord(
-        url=link,
+        url=page_url if page_url and same_site(page_url, link) else link,
         guid=clean_text(entry.guid, 1000),
         headline=clean_text(entry.title or (page.headline if page else ""), 500),
-        dek=dek,
+        dek=clean_text(dek, 1000),
         byline=clean_byline(entry.author or (page.byline if page else "")),
         body_html=body,
         body_text=text,
         image=canonical_url(entry.image or (page.image if page else ""))[:1000],
-        language=(page.language if page else "")[:16],
-        published_at=normalize_date(
-            entry.published or entry.updated or (page.published_at if page else None),
-            fetched_at,
-        ).value,
-        updated_at=normalize_date(entry.updated, fetched_at).value
-        if entry.updated
-        else None,
+        image_caption=clean_text(page.image_caption if page else "", 1000),
+        language=clean_text(page.language if page else "", 16),
+        published_at=published.value,
+        updated_at=normalize_date(updated, fetched_at).value if updated else None,
+        date_flagged=published.flagged,
         status=status,
         source_hash=source_hash,
+        simhash=dedupe.simhash(text) if status == Article.Status.FULL else None,
     )
+
+
+def link_syndicated_copies(article):
+    """Link near-copies of `article` from other papers to the earliest publisher."""
+    if article.simhash is None:
+        return
+    window = Article.objects.filter(
+        simhash__isnull=False,
+        published_at__range=(
+            article.published_at - SYNDICATION_WINDOW,
+            article.published_at + SYNDICATION_WINDOW,
+        ),
+    ).exclude(publication=article.publication_id)
+    copies = [
+        other
+        for other in window.only("id", "simhash", "published_at", "duplicate_of")
+        if dedupe.is_near_copy(other.simhash, article.simhash)
+    ]
+    if not copies:
+        return
+    group = [article, *copies]
+    original = min(group, key=lambda a: (a.published_at, a.pk))
+    with transaction.atomic():
+        ids = [a.pk for a in group if a.pk != original.pk]
+        Article.objects.filter(pk__in=ids).update(duplicate_of=original)
+        Article.objects.filter(pk=original.pk).update(duplicate_of=None)

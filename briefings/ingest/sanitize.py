@@ -77,17 +77,25 @@ def sanitize_html(html, base_url=""):
     ).strip()
 
 
+BLOCKS = (
+    "p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "tr", "br", "div",
+    "section", "article", "table", "figure", "figcaption", "dd", "dt", "pre", "hr",
+)  # fmt: skip
+
+
 def html_to_text(html):
-    """Return the text of sanitized `html`, one paragraph per line."""
+    """Return the text of `html`, one block (paragraph, heading, row) per line."""
     if not html:
         return ""
     try:
         root = lxml.html.fragment_fromstring(html, create_parent="div")
     except (etree.ParserError, ValueError):
         return ""
-    for block in root.iter(
-        "p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "tr", "br"
-    ):
+    for cell in root.iter("td", "th"):
+        cell.tail = " " + (cell.tail or "")
+    for block in root.iter(*BLOCKS):
         block.tail = "\n" + (block.tail or "")
+        if block.tag not in {"br", "hr"}:
+            block.text = "\n" + (block.text or "")
     lines = (" ".join(line.split()) for line in root.text_content().splitlines())
     return "\n".join(line for line in lines if line)

@@ -69,6 +69,12 @@ class Publication(models.Model):
         help_text="How sure the network file is that this paper is a member.",
     )
     notes = models.TextField(blank=True)
+    extraction_rules = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='Overrides the rules table: {"body": "CSS selector", "strip": '
+        '["selectors"], "byline": "selector", "byline_strip": "regex"}.',
+    )
     position = models.PositiveSmallIntegerField(default=0)
     enabled = models.BooleanField(default=True)
 
