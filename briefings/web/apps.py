@@ -21,3 +21,20 @@ class WebConfig(AppConfig):
             sender=self.apps.get_app_config("articles"),
             dispatch_uid="web-search-index",
         )
+        self._invalidate_pages_on_change()
+
+    def _invalidate_pages_on_change(self):
+        from django.contrib.flatpages.models import FlatPage
+        from django.db.models.signals import post_delete, post_save
+
+        from briefings.articles.models import Article
+        from briefings.network.models import Publication, Region
+        from briefings.web.caching import bump_generation
+
+        for model in (Article, Publication, Region, FlatPage):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    bump_generation,
+                    sender=model,
+                    dispatch_uid=f"web-pages-{model.__name__}-{signal is post_save}",
+                )

@@ -5,6 +5,7 @@ from django.urls import path
 from django.views.generic import RedirectView
 
 from briefings.web import feeds, views
+from briefings.web.caching import cached_page
 from briefings.web.robots import robots_txt
 from briefings.web.sitemaps import NEWS_SITEMAPS, SITEMAPS
 
@@ -16,28 +17,32 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("articles/<int:pk>/", views.article, name="article"),
     path("articles/<int:pk>/<slug:slug>/", views.article, name="article-slug"),
-    path("feed/", feeds.LatestStories(), name="feed"),
-    path("region/<slug:slug>/feed/", feeds.RegionStories(), name="region-feed"),
+    path("feed/", cached_page(feeds.LatestStories()), name="feed"),
+    path(
+        "region/<slug:slug>/feed/",
+        cached_page(feeds.RegionStories()),
+        name="region-feed",
+    ),
     path(
         "publication/<slug:slug>/feed/",
-        feeds.PublicationStories(),
+        cached_page(feeds.PublicationStories()),
         name="publication-feed",
     ),
     path(
         "sitemap.xml",
-        sitemap_views.index,
+        cached_page(sitemap_views.index),
         {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
         name="sitemap-index",
     ),
     path(
         "sitemap-<section>.xml",
-        sitemap_views.sitemap,
+        cached_page(sitemap_views.sitemap),
         {"sitemaps": SITEMAPS},
         name="sitemap-section",
     ),
     path(
         "news-sitemap.xml",
-        sitemap_views.sitemap,
+        cached_page(sitemap_views.sitemap),
         {"sitemaps": NEWS_SITEMAPS, "template_name": "web/news_sitemap.xml"},
         name="news-sitemap",
     ),
@@ -46,6 +51,6 @@ urlpatterns = [
         "favicon.ico",
         RedirectView.as_view(url=static("web/favicon.svg"), permanent=True),
     ),
-    path("privacy/", flatpage, {"url": "/privacy/"}, name="privacy"),
-    path("terms/", flatpage, {"url": "/terms/"}, name="terms"),
+    path("privacy/", cached_page(flatpage), {"url": "/privacy/"}, name="privacy"),
+    path("terms/", cached_page(flatpage), {"url": "/terms/"}, name="terms"),
 ]

@@ -8,6 +8,7 @@ from django.utils.text import slugify
 from briefings.articles.models import Article
 from briefings.articles.search import search as run_search
 from briefings.network.models import Country, Publication, Region
+from briefings.web.caching import cached_page, csrf_placeholder
 from briefings.web.forms import SearchForm
 from briefings.web.pagination import page_after
 from briefings.web.share import share_links
@@ -22,13 +23,20 @@ def _river(request, queryset, template="web/river.html", **context):
     cursor = request.GET.get("before", "")
     articles, next_cursor = page_after(queryset, cursor)
     context.update(articles=articles, next_cursor=next_cursor, is_first_page=not cursor)
-    return render(request, template, context)
+    return _render(request, template, context)
 
 
+def _render(request, template, context, status=200):
+    context.update(csrf_placeholder(request))
+    return render(request, template, context, status=status)
+
+
+@cached_page
 def home(request):
     return _river(request, Article.objects.river(), heading="Latest stories")
 
 
+@cached_page
 def region(request, slug):
     region = get_object_or_404(Region, slug=slug)
     return _river(
@@ -40,6 +48,7 @@ def region(request, slug):
     )
 
 
+@cached_page
 def country(request, code):
     country = get_object_or_404(Country, code=code.upper()[:2])
     if code != country.code.lower():
@@ -49,6 +58,7 @@ def country(request, code):
     )
 
 
+@cached_page
 def publication(request, slug):
     publication = get_object_or_404(Publication.objects.enabled(), slug=slug)
     return _river(
@@ -60,6 +70,7 @@ def publication(request, slug):
     )
 
 
+@cached_page
 def article(request, pk, slug=""):
     article = get_object_or_404(
         Article.objects.published().select_related(
@@ -91,16 +102,17 @@ def article(request, pk, slug=""):
         "related_stories": related,
         "more_stories": more,
     }
-    return render(request, "web/article.html", context)
+    return _render(request, "web/article.html", context)
 
 
+@cached_page
 def search(request):
     form = SearchForm(request.GET or None)
     context = {"form": form, "results": None, "page": 1}
     if form.is_bound and not form.is_valid():
-        return render(request, "web/search.html", context, status=400)
+        return _render(request, "web/search.html", context, status=400)
     if not form.is_bound or not form.query().terms:
-        return render(request, "web/search.html", context)
+        return _render(request, "web/search.html", context)
     page = form.cleaned_data["page"] or 1
     offset = (page - 1) * SEARCH_PAGE_SIZE
     results = run_search(form.query(), offset=offset, limit=SEARCH_PAGE_SIZE)
@@ -109,4 +121,4 @@ def search(request):
     params = request.GET.copy()
     params.pop("page", None)
     context.update(results=results, page=page, params=params.urlencode())
-    return render(request, "web/search.html", context)
+    return _render(request, "web/search.html", context)

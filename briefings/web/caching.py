@@ -1,0 +1,129 @@
+"""Whole-page caching for anonymous readers, with ETag/Last-Modified and 304s.
+
+Every cached page is stored under a *generation*: saving or deleting an
+article, a publication or a flat page starts a new generation (signals in
+apps.py), so every page a change could appear on (the article, the rivers,
+feeds, search) is rendered afresh. The generation lives in Django's cache, so
+with a shared cache (Redis) a change in the scheduler's process reaches every
+web worker at once. With the per-process local-memory cache, a new article
+still shows everywhere within a second: the generation also carries the newest
+article id, which each process reads at most once a second.
+
+Pages with the newsletter form need a CSRF token per reader. They are cached
+with a placeholder in its place, and each response gets the reader's own token.
+"""
+
+import hashlib
+import threading
+import time
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
+
+from briefings.articles.models import Article
+
+GENERATION_KEY = "web:generation"
+CSRF_PLACEHOLDER = "csrf-token-placeholder-9d0f5c"
+NEWEST_CHECK_SECONDS = 1.0
+
+_newest = {"checked": float("-inf"), "id": 0}
+_newest_lock = threading.Lock()
+
+
+def bump_generation(**kwargs):
+    """Start a new generation: every cached page is stale from now on."""
+    cache.set(GENERATION_KEY, time.time_ns(), None)
+
+
+def generation():
+    stored = cache.get(GENERATION_KEY)
+    if stored is None:
+        cache.add(GENERATION_KEY, time.time_ns(), None)
+        stored = cache.get(GENERATION_KEY, 0)
+    return f"{stored}.{_newest_article_id()}"
+
+
+def _newest_article_id():
+    now = time.monotonic()
+    if now - _newest["checked"] >= NEWEST_CHECK_SECONDS:
+        with _newest_lock:
+            newest = Article.objects.order_by("-id").values_list("id", flat=True)
+            _newest["id"] = newest.first() or 0
+            _newest["checked"] = now
+    return _newest["id"]
+
+
+def _cacheable_request(request):
+    return request.method in ("GET", "HEAD") and (
+        settings.SESSION_COOKIE_NAME not in request.COOKIES
+    )
+
+
+def _key(request):
+    url = request.build_absolute_uri()
+    digest = hashlib.sha256(url.encode("utf-8", "surrogateescape")).hexdigest()
+    return f"web:page:{generation()}:{digest}"
+
+
+def _store(response):
+    content = response.content
+    return {
+        "content": content,
+        "content_type": response["Content-Type"],
+        "etag": '"' + hashlib.md5(content, usedforsecurity=False).hexdigest() + '"',
+        "last_modified": int(time.time()),
+    }
+
+
+def _respond(request, entry, state):
+    content = entry["content"]
+    if CSRF_PLACEHOLDER.encode() in content:
+        content = content.replace(
+            CSRF_PLACEHOLDER.encode(), get_token(request).encode()
+        )
+    response = HttpResponse(content, content_type=entry["content_type"])
+    response["ETag"] = entry["etag"]
+    response["Last-Modified"] = http_date(entry["last_modified"])
+    response["Cache-Control"] = "max-age=0, must-revalidate"
+    response["X-Page-Cache"] = state
+    return get_conditional_response(
+        request,
+        etag=entry["etag"],
+        last_modified=entry["last_modified"],
+        response=response,
+    )
+
+
+def cached_page(view):
+    """Serve `view`'s pages from the page cache to anonymous readers."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not _cacheable_request(request):
+            return view(request, *args, **kwargs)
+        key = _key(request)
+        entry = cache.get(key)
+        if entry is not None:
+            return _respond(request, entry, "hit")
+        request.csrf_placeholder = CSRF_PLACEHOLDER
+        response = view(request, *args, **kwargs)
+        if getattr(response, "is_rendered", True) is False:
+            response.render()  # a TemplateResponse (sitemaps)
+        if response.status_code != 200 or response.streaming or response.cookies:
+            return response
+        entry = _store(response)
+        cache.set(key, entry, settings.BRIEFINGS_PAGE_CACHE_SECONDS)
+        return _respond(request, entry, "miss")
+
+    return wrapper
+
+
+def csrf_placeholder(request):
+    """Context processor: render a placeholder for the CSRF token on cached pages."""
+    placeholder = getattr(request, "csrf_placeholder", "")
+    return {"csrf_token": placeholder} if placeholder else {}

@@ -1,0 +1,122 @@
+"""Whole-page caching: hits, invalidation on change, 304s, per-reader CSRF
+tokens, and bounded query counts on every page type."""
+
+import pytest
+from lxml import html as lxml_html
+
+from django.core.cache import cache
+from django.middleware.csrf import _does_token_match
+from django.test import Client
+
+from briefings.articles.models import Article
+from briefings.web.caching import CSRF_PLACEHOLDER
+
+from ..factories import make_article
+
+
+@pytest.fixture
+def stories(network):
+    return [make_article("dawn") for _ in range(3)] + [
+        make_article("the-korea-herald") for _ in range(3)
+    ]
+
+
+def test_second_visit_is_a_cache_hit_without_queries(
+    client, stories, django_assert_max_num_queries
+):
+    url = stories[0].get_absolute_url()
+    assert client.get(url)["X-Page-Cache"] == "miss"
+    with django_assert_max_num_queries(1):  # the newest-article check at most
+        response = client.get(url)
+    assert response["X-Page-Cache"] == "hit"
+    assert stories[0].headline in response.content.decode()
+
+
+def test_saving_an_article_refreshes_its_page_and_the_rivers(client, stories):
+    article = stories[0]
+    client.get(article.get_absolute_url())
+    client.get("/")
+    article.headline = "A corrected headline"
+    article.save()
+    page = client.get(article.get_absolute_url(), follow=True)
+    assert "A corrected headline" in page.content.decode()
+    assert "A corrected headline" in client.get("/").content.decode()
+
+
+def test_a_new_article_shows_on_the_cached_home_page(client, stories):
+    client.get("/")
+    fresh = make_article("dawn", headline="Just in from Karachi")
+    assert fresh.headline in client.get("/").content.decode()
+
+
+def test_a_change_made_elsewhere_shows_once_the_generation_moves(client, stories):
+    """A process without our signals (another worker) bumps the shared key."""
+    client.get("/region/south-asia/")
+    Article.objects.filter(pk=stories[0].pk).update(headline="Changed in bulk")
+    cache.delete("web:generation")  # what a bump in another process amounts to
+    assert "Changed in bulk" in client.get("/region/south-asia/").content.decode()
+
+
+def test_etag_and_last_modified_give_304(client, stories):
+    first = client.get("/")
+    etag, modified = first["ETag"], first["Last-Modified"]
+    assert client.get("/", HTTP_IF_NONE_MATCH=etag).status_code == 304
+    assert client.get("/", HTTP_IF_MODIFIED_SINCE=modified).status_code == 304
+    assert client.get("/", HTTP_IF_NONE_MATCH='"other"').status_code == 200
+
+
+def test_every_reader_gets_a_working_csrf_token_from_a_cached_page(stories):
+    url = stories[0].get_absolute_url()
+    tokens = []
+    for _ in range(2):
+        reader = Client()
+        response = reader.get(url)
+        tree = lxml_html.fromstring(response.content)
+        (field,) = tree.cssselect(".newsletter input[name=csrfmiddlewaretoken]")
+        secret = response.cookies["csrftoken"].value
+        assert _does_token_match(field.get("value"), secret)
+        tokens.append(secret)
+    assert response["X-Page-Cache"] == "hit"
+    assert tokens[0] != tokens[1]
+    assert CSRF_PLACEHOLDER.encode() not in response.content
+
+
+def test_signed_in_editors_bypass_the_cache(admin_client, stories):
+    admin_client.get("/")
+    assert "X-Page-Cache" not in admin_client.get("/")
+
+
+def test_bad_requests_are_not_cached(client, network):
+    assert client.get("/publication/nope/").status_code == 404
+    assert "X-Page-Cache" not in client.get("/publication/nope/")
+
+
+@pytest.mark.parametrize(
+    "path, most",
+    [
+        ("/", 7),
+        ("/region/south-asia/", 7),
+        ("/country/pk/", 7),
+        ("/publication/dawn/", 7),
+        ("/search/?q=paragraph", 10),
+        ("/feed/", 3),
+        ("/sitemap-articles.xml", 3),
+        ("/privacy/", 6),
+    ],
+)
+def test_query_counts_are_bounded(
+    client, stories, path, most, django_assert_max_num_queries
+):
+    for _ in range(20):  # more stories must not mean more queries
+        make_article("dawn")
+    cache.clear()
+    with django_assert_max_num_queries(most):
+        assert client.get(path).status_code == 200
+
+
+def test_article_page_query_count_is_bounded(
+    client, stories, django_assert_max_num_queries
+):
+    cache.clear()
+    with django_assert_max_num_queries(8):
+        assert client.get(stories[0].get_absolute_url()).status_code == 200
