@@ -359,6 +359,11 @@ class Sender:
         if self.backend is None:
             backend = get_connection(fail_silently=False)
             backend.open()
+            sock = getattr(getattr(backend, "connection", None), "sock", None)
+            if sock is not None:
+                # The final dot is a small write after the body: without
+                # TCP_NODELAY, Nagle and delayed ACKs stall each message ~40 ms.
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             self.backend = backend
         return self.backend
 
