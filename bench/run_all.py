@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ["feed_parsers.py", "extraction_accuracy.py"]
+SCRIPTS = ["feed_parsers.py", "extraction_accuracy.py", "ingest_e2e.py"]
 
 
 def main() -> int:

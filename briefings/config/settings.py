@@ -158,9 +158,7 @@ _auto_approve = declare(
     "false",
     "Send the curated draft without an editor's approval (unattended networks).",
 )
-_max_items = declare(
-    "NEWSLETTER_MAX_ITEMS", "10", "Most stories in one edition."
-)
+_max_items = declare("NEWSLETTER_MAX_ITEMS", "10", "Most stories in one edition.")
 _min_items = declare(
     "NEWSLETTER_MIN_ITEMS",
     "3",
@@ -358,6 +356,8 @@ def _caches(url):
         config["LOCATION"] = rest or "briefings"
         config["OPTIONS"] = {"MAX_ENTRIES": 2000}
     return {"default": config}
+
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LANGUAGE_CODE = "en"
@@ -413,6 +413,7 @@ if as_bool(_https):
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
 
 # ─── Newsletter (issue #6): values ──────────────────────────────────────────
 def _email_settings(url):

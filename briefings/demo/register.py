@@ -7,9 +7,10 @@ from briefings.network.models import Feed, Publication
 
 
 @transaction.atomic
-def register_demo_feeds(server, papers):
+def register_demo_feeds(server, papers, source="feed"):
     """Register each demo paper's feed (loopback allowed) and its layout's
-    extraction rule; disable all other feeds.
+    extraction rule; disable all other feeds. `source="sitemap"` registers each
+    paper's full sitemap instead of its feed.
 
     Return the number of demo feeds registered.
     """
@@ -25,7 +26,10 @@ def register_demo_feeds(server, papers):
         if publication.extraction_rules != rules:
             publication.extraction_rules = rules
             publication.save(update_fields=["extraction_rules"])
-        url = server.feed_url(paper.slug)
+        if source == "sitemap":  # every story the paper has, not the latest 50
+            url = server.homepage_url(paper.slug) + "sitemap.xml"
+        else:
+            url = server.feed_url(paper.slug)
         urls.append(url)
         Feed.objects.update_or_create(
             url=url,

@@ -29,6 +29,8 @@ from briefings.ingest.parse import ParseError, parse_feed
 from briefings.ingest.sandbox import extract_isolated
 from briefings.ingest.sanitize import html_to_text, sanitize_html
 from briefings.ingest.schedule import record_failure, record_success
+from briefings.ingest.sitemap import expand_index, parse_sitemap
+from briefings.network.models import Feed
 
 log = logging.getLogger(__name__)
 
@@ -77,9 +79,7 @@ def refresh(feed):
             record_success(feed, now, feed.etag, feed.last_modified)
             report.not_modified = True
             return report
-        parsed = parse_feed(
-            result.content, result.url, result.headers.get("content-type", "")
-        )
+        parsed = parse_document(result, feed, policy)
     except (FetchError, ParseError) as exc:
         log.warning("feed %s failed: %s", feed.url, exc)
         record_failure(feed, exc, now)
@@ -106,6 +106,20 @@ def refresh(feed):
         feed, now, etag, result.headers.get("last-modified", ""), parsed.kind
     )
     return report
+
+
+def parse_document(result, feed, policy):
+    """Parse a fetched feed, JSON Feed or sitemap (an index's children fetched too)."""
+    head = result.content[:2048]
+    if feed.kind == Feed.Kind.SITEMAP or b"<urlset" in head or b"<sitemapindex" in head:
+        parsed = parse_sitemap(result.content, result.url)
+        if parsed.children:
+            parsed, errors = expand_index(parsed, policy)
+            for url, error in errors:
+                log.info("sitemap %s of %s: %s", url, feed.url, error)
+        return parsed
+    content_type = result.headers.get("content-type", "")
+    return parse_feed(result.content, result.url, content_type)
 
 
 def entry_hash(entry):

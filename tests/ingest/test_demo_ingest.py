@@ -55,3 +55,19 @@ def test_demo_network_ingest_is_complete_and_idempotent(demo):
     second = refresh_feeds(list(Feed.objects.enabled()), workers=2)
     assert sum(r.new + r.updated for r in second) == 0
     assert Article.objects.count() == expected
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_paper_read_from_its_sitemap_gets_every_story(network):
+    corpus = require_demo_corpus()
+    net = DemoNetwork.load(corpus, settings.BRIEFINGS_NETWORK_FILE, days=30)
+    small = [paper for paper in net.papers if 0 < len(paper.items) <= 5][:2]
+    with DemoServer(net, port=0) as server:
+        register_demo_feeds(server, small, source="sitemap")
+        reports = refresh_feeds(list(Feed.objects.enabled()), workers=2)
+    assert [r.error for r in reports] == ["", ""]
+    assert Article.objects.count() == sum(len(p.items) for p in small)
+    # A plain sitemap has no titles: the headline comes from the page itself.
+    titles = {item.title for paper in small for item in paper.items}
+    assert set(Article.objects.values_list("headline", flat=True)) == titles
+    assert set(Feed.objects.enabled().values_list("kind", flat=True)) == {"sitemap"}
