@@ -180,7 +180,12 @@ _send_rate = declare(
 _batch_size = declare(
     "NEWSLETTER_BATCH_SIZE",
     "500",
-    "Deliveries claimed at once and sent over one SMTP connection.",
+    "Deliveries claimed at once and sent over the reused SMTP connections.",
+)
+_connections = declare(
+    "NEWSLETTER_CONNECTIONS",
+    "4",
+    "SMTP connections one sender keeps open and sends over side by side.",
 )
 _max_attempts = declare(
     "NEWSLETTER_MAX_ATTEMPTS",
@@ -395,6 +400,13 @@ BRIEFINGS_FETCH_WORKERS = as_int(_fetch_workers)
 BRIEFINGS_EXTRACT_WORKERS = as_int(_extract_workers)
 BRIEFINGS_EXTRACT_TIMEOUT = as_int(_extract_timeout)
 
+# Jobs the scheduler of `briefings run` calls with the current time, and how
+# often (seconds). Code configuration, not an environment setting.
+BRIEFINGS_PERIODIC_JOBS = {
+    "briefings.newsletter.schedule.run_due_newsletter_jobs": 60,
+    "briefings.stories.rebuild.recheck_recent": 3600,
+}
+
 # ─── Stories (issue #5): values ─────────────────────────────────────────────
 BRIEFINGS_STORY_WINDOW_DAYS = float(as_str(_story_window))
 BRIEFINGS_STORY_THRESHOLD = float(as_str(_story_threshold))
@@ -468,6 +480,7 @@ NEWSLETTER_MAX_PER_PAPER = as_int(_max_per_paper)
 NEWSLETTER_WEEKLY_DAY = as_int(_weekly_day)
 NEWSLETTER_RATE_LIMIT = float(as_str(_send_rate))
 NEWSLETTER_BATCH_SIZE = as_int(_batch_size)
+NEWSLETTER_CONNECTIONS = as_int(_connections)
 NEWSLETTER_MAX_ATTEMPTS = as_int(_max_attempts)
 NEWSLETTER_RETRY_SECONDS = as_int(_retry_seconds)
 NEWSLETTER_ERROR_LIMIT = as_int(_error_limit)

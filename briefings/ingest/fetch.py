@@ -28,7 +28,16 @@ REDIRECT_STATUSES = {301, 302, 303, 307, 308}
 
 
 class FetchError(Exception):
-    """A fetch failed; the message says why in words fit for an operator."""
+    """A fetch failed; the message says why in words fit for an operator.
+
+    `status` and `headers` are the HTTP answer's, when there was one (a 429's
+    Retry-After, say).
+    """
+
+    def __init__(self, message, status=None, headers=None):
+        super().__init__(message)
+        self.status = status
+        self.headers = headers or {}
 
 
 class BlockedAddressError(FetchError):
@@ -185,7 +194,11 @@ def fetch(url, policy=FetchPolicy(), etag="", last_modified="", accept=None):
                 if response.status_code == 304:
                     return FetchResult(url, 304, b"", dict(response.headers))
                 if response.status_code != 200:
-                    raise FetchError(f"HTTP {response.status_code} from {url[:200]}")
+                    raise FetchError(
+                        f"HTTP {response.status_code} from {url[:200]}",
+                        status=response.status_code,
+                        headers=dict(response.headers),
+                    )
                 content = _read_capped(response, policy, started)
                 return FetchResult(url, 200, content, dict(response.headers))
         except BlockedAddressError:

@@ -3,6 +3,7 @@ page, extract, normalize, sanitize (last), dedupe and store. Reads top to bottom
 the stages it calls are pure, only this module touches the network and the ORM.
 """
 
+import functools
 import hashlib
 import logging
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from briefings.articles.models import Article
+from briefings.articles.signals import article_stored
 from briefings.articles.text import cut_at_word
 from briefings.articles.upsert import ArticleRecord, Outcome, find_existing, upsert
 from briefings.ingest import dedupe
@@ -26,9 +28,17 @@ from briefings.ingest.normalize import (
     same_site,
 )
 from briefings.ingest.parse import ParseError, parse_feed
+from briefings.ingest.politeness import (
+    HostDeferred,
+    HostGate,
+    adaptive_interval,
+    host_of,
+    retry_after_seconds,
+)
+from briefings.ingest.robots import RobotsCache
 from briefings.ingest.sandbox import extract_isolated
 from briefings.ingest.sanitize import html_to_text, sanitize_html
-from briefings.ingest.schedule import record_failure, record_success
+from briefings.ingest.schedule import record_deferral, record_failure, record_success
 from briefings.ingest.sitemap import expand_index, parse_sitemap
 from briefings.network.models import Feed
 
@@ -42,6 +52,7 @@ FEED_ACCEPT = (
 # or a paywall; the feed's content is kept instead.
 TEASER_SHARE = 0.5
 SYNDICATION_WINDOW = timedelta(days=3)
+RETRY_LATER = 600  # seconds, for a 429 or 503 without Retry-After
 
 
 @dataclass
@@ -64,6 +75,44 @@ class SkippedEntry(Exception):
     """The entry cannot become an article (no link, no headline, a duplicate)."""
 
 
+@functools.cache
+def robots_cache():
+    """The process's robots.txt cache, shared by the scheduler's threads."""
+    return RobotsCache()
+
+
+@functools.cache
+def host_gate(allow_private):
+    """The process's per-host gate. Sources allowed a private address are our own
+    (the demo network on loopback): no spacing between their requests."""
+    if allow_private:
+        return HostGate(settings.BRIEFINGS_HOST_CONCURRENCY, spacing=0, jitter=0)
+    return HostGate.from_settings()
+
+
+def polite_fetch(url, policy, etag="", last_modified="", accept=None):
+    """Fetch `url` as robots.txt allows and within the host's limits.
+
+    Raise FetchError (robots.txt says no, or the fetch failed) or HostDeferred
+    (the host asked us to come back later: a 429 or 503 closes the host for its
+    Retry-After, RFC 9110 §10.2.3).
+    """
+    robots = robots_cache()
+    if not robots.allowed(url, policy.allow_private):
+        raise FetchError(robots.reason(url, policy.allow_private))
+    gate = host_gate(policy.allow_private)
+    gate.set_spacing(url, robots.crawl_delay(url, policy.allow_private))
+    with gate.slot(url):
+        try:
+            return fetch(url, policy, etag, last_modified, accept=accept)
+        except FetchError as exc:
+            if exc.status in {429, 503}:
+                wait = retry_after_seconds(exc.headers) or RETRY_LATER
+                until = gate.defer(url, wait)
+                raise HostDeferred(host_of(url), until) from exc
+            raise
+
+
 def refresh(feed):
     """Poll `feed` once and store what is new or changed; return a RefreshReport."""
     report = RefreshReport(feed.url)
@@ -72,7 +121,7 @@ def refresh(feed):
         max_bytes=FEED_MAX_BYTES, allow_private=feed.allow_private_network
     )
     try:
-        result = fetch(
+        result = polite_fetch(
             feed.url, policy, feed.etag, feed.last_modified, accept=FEED_ACCEPT
         )
         if result.not_modified:
@@ -80,6 +129,10 @@ def refresh(feed):
             report.not_modified = True
             return report
         parsed = parse_document(result, feed, policy)
+    except HostDeferred as exc:
+        record_deferral(feed, exc.until, now)
+        report.error = f"deferred: {exc}"
+        return report
     except (FetchError, ParseError) as exc:
         log.warning("feed %s failed: %s", feed.url, exc)
         record_failure(feed, exc, now)
@@ -101,6 +154,19 @@ def refresh(feed):
             log.info("skipped an entry of %s: %s", feed.url, exc)
             report.skipped += 1
             report.problems.append(f"skipped: {exc}")
+        except HostDeferred as exc:
+            # The paper asked for a pause mid-way: what is stored stays, the
+            # rest comes at the next poll (the validators are not kept, so that
+            # poll reads the whole feed again).
+            record_deferral(feed, exc.until, now)
+            report.problems.append(f"deferred: {exc}")
+            return report
+    feed.poll_interval = round(
+        adaptive_interval(
+            [entry.published for entry in parsed.entries if entry.published],
+            feed.poll_interval,
+        )
+    )
     etag = result.headers.get("etag", "")
     record_success(
         feed, now, etag, result.headers.get("last-modified", ""), parsed.kind
@@ -149,13 +215,16 @@ def ingest_entry(feed, entry):
     article, outcome = upsert(feed.publication, record, feed)
     if outcome != Outcome.UNCHANGED:
         link_syndicated_copies(article)
+        article_stored.send(sender=Article, article=article, outcome=outcome)
     return outcome
 
 
 def fetch_article_page(url, feed):
     """Fetch and extract the article page; None when it cannot be had."""
     try:
-        result = fetch(url, FetchPolicy(allow_private=feed.allow_private_network))
+        result = polite_fetch(
+            url, FetchPolicy(allow_private=feed.allow_private_network)
+        )
         return extract_isolated(
             result.content,
             result.url,

@@ -13,7 +13,6 @@ Rules are cached for TTL seconds (§2.4: no more than 24 hours); only the first
 500 KiB are parsed (§2.5).
 """
 
-import re
 import threading
 import time
 from dataclasses import dataclass
@@ -53,12 +52,8 @@ def origin_of(url):
 
 
 def _status(error):
-    """Return the HTTP status a FetchError carries (attribute or message), if any."""
-    status = getattr(error, "status", None)
-    if isinstance(status, int):
-        return status
-    match = re.match(r"HTTP (\d{3})\b", str(error))
-    return int(match.group(1)) if match else None
+    """Return the HTTP status a FetchError carries, if the server answered."""
+    return getattr(error, "status", None)
 
 
 class RobotsCache:

@@ -1,11 +1,16 @@
-"""When to poll a feed next, and what its health is after a poll."""
+"""When to poll a feed next, and what its health is after a poll.
+
+A feed never stops silently: each poll leaves its health (ok, failing,
+disabled), the reason and the time of its last success, shown in the admin and
+by `briefings sources`.
+"""
 
 import random
 from datetime import timedelta
 
+from briefings.ingest.politeness import backoff
 from briefings.network.models import Feed
 
-MAX_BACKOFF = timedelta(hours=24)
 DISABLE_AFTER_ERRORS = 50
 
 
@@ -29,7 +34,11 @@ def record_success(feed, now, etag="", last_modified="", kind=""):
 
 
 def record_failure(feed, error, now):
-    """Mark a failed poll: the reason kept, the next poll backed off exponentially."""
+    """Mark a failed poll: the reason kept, the next poll backed off exponentially.
+
+    After DISABLE_AFTER_ERRORS failures in a row (weeks, with the backoff) the
+    feed is disabled, with the reason, until an operator enables it again.
+    """
     feed.error_count += 1
     feed.last_error = str(error)[:2000]
     feed.last_checked_at = now
@@ -41,6 +50,16 @@ def record_failure(feed, error, now):
         )
     else:
         feed.health = Feed.Health.FAILING
-    backoff = timedelta(seconds=feed.poll_interval * 2 ** min(feed.error_count, 10))
-    feed.next_check_at = now + min(backoff, MAX_BACKOFF)
+    seconds = backoff(feed.error_count, base=feed.poll_interval)
+    feed.next_check_at = now + timedelta(seconds=seconds)
+    feed.save()
+
+
+def record_deferral(feed, until, now):
+    """The paper asked us to come back later (Retry-After): not an error."""
+    feed.last_checked_at = now
+    feed.next_check_at = max(until, now)
+    feed.last_error = (
+        f"deferred until {until:%Y-%m-%d %H:%M} UTC at the paper's request"
+    )
     feed.save()

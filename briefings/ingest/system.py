@@ -11,6 +11,7 @@ import threading
 
 from django.conf import settings
 
+from briefings.ingest.jobs import jobs_forever
 from briefings.ingest.poller import poll_forever
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,7 @@ def run_system(out, bind=None, workers=None, on_done=None):
             target=poll_forever, args=(stop,), kwargs={"on_done": on_done}, daemon=True
         )
         poller.start()
+        threading.Thread(target=jobs_forever, args=(stop,), daemon=True).start()
         while not stop.is_set():
             if web.poll() is not None:
                 out(f"The web server stopped (exit code {web.returncode}).")

@@ -229,3 +229,8 @@ def _flush(signatures, terms):
     StoryTerm.objects.bulk_create(terms, batch_size=5000)
     signatures.clear()
     terms.clear()
+
+
+def recheck_recent(now):
+    """The scheduler's periodic job: regroup the last 3 days' stories."""
+    return recheck(days=3)

@@ -52,6 +52,11 @@ def test_demo_network_ingest_is_complete_and_idempotent(demo):
     )
     assert newest.headline == item.title
 
+    # Every stored article was grouped into a story as it arrived.
+    from briefings.stories.models import StoryMembership
+
+    assert StoryMembership.objects.count() == expected
+
     second = refresh_feeds(list(Feed.objects.enabled()), workers=2)
     assert sum(r.new + r.updated for r in second) == 0
     assert Article.objects.count() == expected

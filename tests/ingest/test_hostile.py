@@ -295,3 +295,35 @@ def test_slow_server_hits_the_deadline(hostile, site, settings):
             fetch_module.FetchPolicy(deadline=1.0, allow_private=True),
         )
     assert time.monotonic() - started < 5
+
+
+def test_429_with_retry_after_defers_the_feed_without_an_error(hostile, site):
+    site.routes["/feed"] = Route(b"slow down", 429, {"Retry-After": "3600"})
+    report = poll(hostile)
+    assert report.error.startswith("deferred")
+    assert hostile.error_count == 0
+    wait = hostile.next_check_at - hostile.last_checked_at
+    assert 3500 <= wait.total_seconds() <= 3700
+    requests = len(site.requests)
+    poll(hostile)  # the host is closed: nothing is sent until the deferral ends
+    assert len(site.requests) == requests
+
+
+def test_robots_txt_closing_the_feed_is_a_clear_error(hostile, site):
+    site.routes["/robots.txt"] = Route(b"User-agent: *\nDisallow: /feed\n")
+    site.routes["/feed"] = Route(rss(site.base_url, item(site.base_url, 1)))
+    report = poll(hostile)
+    assert "robots.txt" in report.error
+    assert not any(path == "/feed" for path, _ in site.requests)
+
+
+def test_robots_txt_closing_pages_keeps_the_feeds_content(hostile, site):
+    site.routes["/robots.txt"] = Route(b"User-agent: Briefings\nDisallow: /story-\n")
+    site.routes["/feed"] = Route(
+        rss(site.base_url, item(site.base_url, 1, description="The feed's summary."))
+    )
+    poll(hostile)
+    article = Article.objects.get()
+    assert article.body_text == "The feed's summary."
+    assert article.status == Article.Status.SUMMARY_ONLY
+    assert not any(path.startswith("/story-") for path, _ in site.requests)
