@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from briefings.articles.models import Article, ArticleRevision
+from briefings.articles.signals import article_stored
 from briefings.articles.text import cut_at_word, word_count
 
 EXCERPT_LENGTH = 240
@@ -82,6 +83,8 @@ def upsert(publication, record, feed=None):
 
     One transaction per article, so an interrupted ingest loses at most the
     article it was writing. "Updated" moves only when the content changed.
+    `article_stored` is sent inside the transaction, so what listens to it (the
+    story assignment) is stored with the article or not at all.
     """
     now = timezone.now()
     with transaction.atomic():
@@ -96,6 +99,7 @@ def upsert(publication, record, feed=None):
                 updated_at=max(record.updated_at or published, published),
                 **fields,
             )
+            article_stored.send(sender=Article, article=article, outcome=Outcome.NEW)
             return article, Outcome.NEW
         if article.content_hash == fields["content_hash"]:
             if article.source_hash != record.source_hash:
@@ -116,4 +120,5 @@ def upsert(publication, record, feed=None):
             setattr(article, name, value)
         article.updated_at = max(record.updated_at or now, article.published_at)
         article.save()
+        article_stored.send(sender=Article, article=article, outcome=Outcome.UPDATED)
         return article, Outcome.UPDATED

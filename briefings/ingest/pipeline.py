@@ -14,7 +14,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from briefings.articles.models import Article
-from briefings.articles.signals import article_stored
 from briefings.articles.text import cut_at_word
 from briefings.articles.upsert import ArticleRecord, Outcome, find_existing, upsert
 from briefings.ingest import dedupe
@@ -215,7 +214,6 @@ def ingest_entry(feed, entry):
     article, outcome = upsert(feed.publication, record, feed)
     if outcome != Outcome.UNCHANGED:
         link_syndicated_copies(article)
-        article_stored.send(sender=Article, article=article, outcome=outcome)
     return outcome
 
 
