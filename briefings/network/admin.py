@@ -50,6 +50,7 @@ class FeedAdmin(admin.ModelAdmin):
         "error_count",
         "next_check_at",
         "enabled",
+        "last_error",
     ]
     list_filter = ["health", "kind", "origin", "enabled", "publication__region"]
     search_fields = ["url", "publication__name", "last_error"]

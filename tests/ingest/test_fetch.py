@@ -112,3 +112,63 @@ def test_user_agent_names_briefings_and_a_contact(site):
     fetch(site.url("/"), LOOPBACK)
     agent = site.requests[0][1]["User-Agent"]
     assert agent.startswith("Briefings/") and "+http" in agent
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["127.0.0.1", "::1", "10.0.0.5", "172.16.3.4", "192.168.0.10", "169.254.169.254",
+     "100.64.1.1", "::ffff:127.0.0.1"],
+)  # fmt: skip
+def test_names_resolving_to_private_addresses_are_refused(monkeypatch, address):
+    import socket
+
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+
+    def resolve(host, port, *args, **kwargs):
+        return [(family, socket.SOCK_STREAM, 6, "", (address, port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    with pytest.raises(BlockedAddressError, match=address.replace(".", r"\.")):
+        fetch("http://innocent-looking.example/feed")
+
+
+def test_public_hop_redirecting_to_a_private_address_is_refused(monkeypatch, site):
+    """127.0.0.1 plays a public server here; it redirects to 127.0.0.2, private."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from threading import Thread
+
+    from briefings.ingest import fetch as fetch_module
+
+    seen = []
+
+    class Private(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            seen.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    private = ThreadingHTTPServer(("127.0.0.2", 0), Private)
+    Thread(target=private.serve_forever, daemon=True).start()
+    target = f"http://127.0.0.2:{private.server_port}/internal"
+    site.routes["/go"] = Route(status=302, headers={"Location": target})
+    monkeypatch.setattr(fetch_module, "is_public_address", lambda ip: ip == "127.0.0.1")
+    try:
+        with pytest.raises(BlockedAddressError, match="127.0.0.2"):
+            fetch(site.url("/go"))
+    finally:
+        private.shutdown()
+        private.server_close()
+    assert [path for path, _ in site.requests] == ["/go"]
+    assert seen == []
+
+
+def test_brotli_bodies_are_decoded(site):
+    import brotli
+
+    site.routes["/br"] = Route(
+        brotli.compress(b"<rss/>" * 100), headers={"Content-Encoding": "br"}
+    )
+    assert fetch(site.url("/br"), LOOPBACK).content == b"<rss/>" * 100

@@ -79,3 +79,34 @@ def test_private_feed_is_refused_without_permission(network, site):
     report = refresh(feed)
     assert "not a public address" in report.error
     assert site.requests == []
+
+
+TEASER_PAGE = b"""<html><body><article><h1>First story</h1><p>Subscribe to read the
+whole story of the port, which continues for subscribers only.</p></article>
+</body></html>"""
+
+FULL_FEED = """<?xml version="1.0"?><rss version="2.0"
+xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>P</title>
+<item><title>First story</title><link>{base}/a</link><guid>g-1</guid>
+<description>Short dek.</description>
+<content:encoded><![CDATA[{body}]]></content:encoded></item></channel></rss>"""
+
+
+def test_teaser_page_shorter_than_the_feed_content_loses(network, site):
+    body = "".join(
+        f"<p>Paragraph {n} of the complete story in the feed.</p>" for n in range(40)
+    )
+    site.routes["/rss"] = Route(
+        FULL_FEED.format(base=site.base_url, body=body).encode()
+    )
+    site.routes["/a"] = Route(TEASER_PAGE)
+    feed = Feed.objects.create(
+        publication=Publication.objects.get(slug="dawn"),
+        url=site.url("/rss"),
+        allow_private_network=True,
+    )
+    refresh(feed)
+    article = Article.objects.get()
+    assert "Paragraph 39 of the complete story" in article.body_text
+    assert "Subscribe to read" not in article.body_text
+    assert article.status == Article.Status.FULL

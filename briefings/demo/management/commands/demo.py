@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from briefings.articles.models import Article
 from briefings.demo.network import DemoNetwork
 from briefings.demo.register import register_demo_feeds
 from briefings.demo.server import DemoServer
@@ -36,6 +37,20 @@ class Command(BaseCommand):
             f"(stories from English Wikinews, CC BY 2.5, dates shifted)."
         )
         try:
-            run_system(self.stdout.write, options["bind"])
+            run_system(self.stdout.write, options["bind"], on_done=self.progress)
         finally:
             server.stop()
+
+    def progress(self, report):
+        """Say what each poll of a demo feed brought, and the running total."""
+        if report.error:
+            self.stdout.write(f"{report.feed_url}: {report.error}")
+            return
+        if not (report.new or report.updated):
+            return
+        stored = Article.objects.all()
+        self.stdout.write(
+            f"{report.feed_url.split('/')[-2]}: {report.new} new stories "
+            f"({stored.count()} from "
+            f"{stored.values('publication').distinct().count()} papers so far)"
+        )

@@ -1,3 +1,5 @@
+from collections import Counter
+
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
@@ -33,7 +35,7 @@ class Command(BaseCommand):
             raise CommandError("no feed matches (see `briefings sources`)")
         console = Console(file=self.stdout, stderr=False)
         totals = {"new": 0, "updated": 0, "unchanged": 0, "skipped": 0, "failed": 0}
-        failures = []
+        failures, reasons = [], Counter()
         with Progress(console=console, transient=True) as progress:
             task = progress.add_task("Polling feeds", total=len(feeds))
 
@@ -43,6 +45,7 @@ class Command(BaseCommand):
                 if report.error:
                     totals["failed"] += 1
                     failures.append((report.feed_url, report.error))
+                reasons.update(problem.split(" (")[0] for problem in report.problems)
                 progress.advance(task)
 
             refresh_feeds(feeds, on_done=done)
@@ -51,7 +54,7 @@ class Command(BaseCommand):
             table.add_column(key, justify="right")
         table.add_row(*(str(value) for value in totals.values()))
         console.print(table)
+        for reason, count in reasons.most_common():
+            console.print(f"{count} x {reason}", highlight=False, markup=False)
         for url, error in failures:
-            console.print(
-                f"[red]failed[/red] {url}: {error}", highlight=False, markup=True
-            )
+            console.print(f"failed {url}: {error}", highlight=False, markup=False)

@@ -1,4 +1,8 @@
+import threading
+
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import close_old_connections, connections
 
 from briefings.ingest.reachability import reachable_count
 from briefings.ingest.system import run_system
@@ -11,6 +15,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--bind", help="address:port (default BRIEFINGS_BIND)")
         parser.add_argument("--workers", type=int, help="web worker processes")
+
+    def discover_missing_feeds(self):
+        close_old_connections()
+        try:
+            call_command("discover_feeds", stdout=self.stdout)
+        finally:
+            connections.close_all()
 
     def handle(self, *args, **options):
         urls = list(Feed.objects.enabled().values_list("url", flat=True))
@@ -30,6 +41,9 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write(f"Polling {len(urls)} feeds of the member papers.")
+            # Papers listed with no usable feed get theirs found on their homepage
+            # (rel=alternate, common paths, sitemaps), without delaying the start.
+            threading.Thread(target=self.discover_missing_feeds, daemon=True).start()
 
         def done(report):
             if report.error:
