@@ -184,7 +184,7 @@ _batch_size = declare(
 )
 _connections = declare(
     "NEWSLETTER_CONNECTIONS",
-    "4",
+    "8",
     "SMTP connections one sender keeps open and sends over side by side.",
 )
 _max_attempts = declare(
