@@ -131,7 +131,7 @@ def _fill_from_trafilatura(tree, url, found):
     """Ask trafilatura's metadata reader (htmldate & co.) for what is missing."""
     if found.headline and found.published_at:
         return
-    document = extract_metadata(copy.deepcopy(tree), default_url=url)
+    document = extract_metadata(copy.deepcopy(tree), default_url=url, extensive=False)
     found.headline = found.headline or (document.title or "")
     found.byline = found.byline or (document.author or "")
     found.dek = found.dek or (document.description or "")

@@ -114,16 +114,26 @@ def _from_json_ld(tree, found):
         return
 
 
-def _meta(tree, *keys):
-    for key in keys:
+def _meta_tags(tree):
+    """Return the page's <meta> values by property, name or itemprop (first wins)."""
+    values = {}
+    for meta in tree.iter("meta"):
+        content = (meta.get("content") or "").strip()
+        if not content:
+            continue
         for attribute in ("property", "name", "itemprop"):
-            values = tree.xpath(f'//meta[@{attribute}="{key}"]/@content')
-            if values and values[0].strip():
-                return values[0].strip()
-    return ""
+            key = meta.get(attribute)
+            if key:
+                values.setdefault(key.strip().lower(), content)
+    return values
+
+
+def _meta(tags, *keys):
+    return next((tags[key.lower()] for key in keys if key.lower() in tags), "")
 
 
 def _from_meta_tags(tree, found):
+    tree = _meta_tags(tree)
     found.headline = found.headline or _meta(tree, "og:title", "twitter:title")
     found.dek = found.dek or _meta(
         tree, "og:description", "description", "twitter:description"

@@ -5,9 +5,9 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
-from briefings.articles.models import Article
 from briefings.network.models import Publication, Region
 from briefings.network.networkfile import load_network
+from briefings.web import rivers
 
 FEED_SIZE = 50
 
@@ -27,10 +27,10 @@ class LatestStories(Feed):
         return obj.get_absolute_url() if obj else reverse("home")
 
     def items(self, obj=None):
-        return self.articles(obj)[:FEED_SIZE]
+        return rivers.load(self.articles(obj), FEED_SIZE)
 
     def articles(self, obj):
-        return Article.objects.river()
+        return rivers.everything()
 
     def item_title(self, item):
         return item.headline
@@ -59,7 +59,7 @@ class RegionStories(LatestStories):
         return get_object_or_404(Region, slug=slug)
 
     def articles(self, obj):
-        return Article.objects.river().in_region(obj)
+        return rivers.in_region(obj)
 
 
 class PublicationStories(LatestStories):
@@ -67,4 +67,4 @@ class PublicationStories(LatestStories):
         return get_object_or_404(Publication.objects.enabled(), slug=slug)
 
     def articles(self, obj):
-        return Article.objects.river().from_publication(obj)
+        return rivers.from_publication(obj)

@@ -5,6 +5,8 @@ from datetime import UTC, datetime
 from django.db.models import Q
 from django.http import Http404
 
+from briefings.web import rivers
+
 PAGE_SIZE = 30
 
 
@@ -33,7 +35,7 @@ def page_after(queryset, cursor, size=PAGE_SIZE):
         queryset = queryset.filter(
             Q(published_at__lt=when) | Q(published_at=when, pk__lt=pk)
         )
-    articles = list(queryset[: size + 1])
+    articles = rivers.load(queryset, size + 1)
     more = len(articles) > size
     articles = articles[:size]
     return articles, (encode_cursor(articles[-1]) if more else "")

@@ -39,7 +39,7 @@ class PageSitemap(Sitemap):
 
 class ArticleSitemap(Sitemap):
     changefreq = "daily"
-    limit = 10_000
+    limit = 2_000  # URLs per sitemap page: each costs a reverse() and a slugify
 
     def items(self):
         return (

@@ -8,6 +8,7 @@ from django.utils.text import slugify
 from briefings.articles.models import Article
 from briefings.articles.search import search as run_search
 from briefings.network.models import Country, Publication, Region
+from briefings.web import rivers
 from briefings.web.caching import cached_page, csrf_placeholder
 from briefings.web.forms import SearchForm
 from briefings.web.pagination import page_after
@@ -33,7 +34,7 @@ def _render(request, template, context, status=200):
 
 @cached_page
 def home(request):
-    return _river(request, Article.objects.river(), heading="Latest stories")
+    return _river(request, rivers.everything(), heading="Latest stories")
 
 
 @cached_page
@@ -41,7 +42,7 @@ def region(request, slug):
     region = get_object_or_404(Region, slug=slug)
     return _river(
         request,
-        Article.objects.river().in_region(region),
+        rivers.in_region(region),
         heading=region.name,
         region=region,
         feed_url=reverse("region-feed", args=[region.slug]),
@@ -53,9 +54,7 @@ def country(request, code):
     country = get_object_or_404(Country, code=code.upper()[:2])
     if code != country.code.lower():
         return redirect("country", country.code.lower())
-    return _river(
-        request, Article.objects.river().in_country(country), heading=country.name
-    )
+    return _river(request, rivers.in_country(country), heading=country.name)
 
 
 @cached_page
@@ -63,7 +62,7 @@ def publication(request, slug):
     publication = get_object_or_404(Publication.objects.enabled(), slug=slug)
     return _river(
         request,
-        Article.objects.river().from_publication(publication),
+        rivers.from_publication(publication),
         heading=publication.name,
         publication=publication,
         feed_url=reverse("publication-feed", args=[publication.slug]),
@@ -83,16 +82,11 @@ def article(request, pk, slug=""):
         return redirect("article-slug", pk=article.pk, slug=expected, permanent=True)
     # Related: recent stories of the same region until the stories app (#5)
     # offers same-event clusters; More stories: the newest across the network.
-    related = list(
-        Article.objects.river()
-        .in_region(article.publication.region)
-        .exclude(pk=article.pk)[:RELATED_STORIES]
+    region = article.publication.region
+    related = rivers.load(
+        rivers.in_region(region).exclude(pk=article.pk), RELATED_STORIES
     )
-    more = (
-        Article.objects.river()
-        .exclude(pk__in=[article.pk, *(a.pk for a in related)])
-        .exclude(publication__region=article.publication.region)[:MORE_STORIES]
-    )
+    more = rivers.load(rivers.outside_region(region), MORE_STORIES)
     page_url = request.build_absolute_uri(article.get_absolute_url())
     context = {
         "article": article,

@@ -1,6 +1,7 @@
 """The reader's pages, through Django's test client."""
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from lxml import html as lxml_html
@@ -160,3 +161,21 @@ def test_article_has_share_links_and_related_stories(client, stories):
     assert copy == "http://testserver" + older.get_absolute_url()
     assert texts(tree, ".related-stories .card-headline") == [near.headline]
     assert texts(tree, ".more-stories .card-headline") == [newer.headline]
+
+
+def test_article_page_html_and_css_weigh_under_60_kb(client, network):
+    from django.contrib.staticfiles import finders
+
+    long_body = "".join(
+        f"<p>Paragraph {n} of a long story. " * 8 + "</p>" for n in range(30)
+    )
+    article = make_article("the-korea-herald", body_html=long_body)
+    for _ in range(10):
+        make_article("the-korea-herald")
+        make_article("dawn")
+    html = client.get(article.get_absolute_url()).content
+    css = Path(finders.find("web/site.css")).read_bytes()
+    js = Path(finders.find("web/share.js")).read_bytes()
+    chrome = len(html) - len(long_body.encode()) + len(css) + len(js)
+    assert len(html) + len(css) + len(js) < 60_000
+    assert chrome < 40_000  # the page around a long story stays light
