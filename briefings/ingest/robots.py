@@ -74,6 +74,12 @@ class RobotsCache:
     def reason(self, url, allow_private=False):
         """Say in words why `url` is allowed or not (for the feed's last error)."""
         rules = self.rules(url, allow_private)
+        if rules.reason.startswith("unreachable: ") and not rules.allowed(url):
+            detail = rules.reason.removeprefix("unreachable: ")
+            return (
+                f"cannot read {origin_of(url)}/robots.txt ({detail}); "
+                "nothing is fetched from the site until it can be (RFC 9309)"
+            )
         verdict = "allows" if rules.allowed(url) else "disallows"
         return f"{origin_of(url)}/robots.txt {verdict} it ({rules.reason})"
 

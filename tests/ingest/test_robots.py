@@ -92,7 +92,7 @@ def test_server_errors_disallow_everything_until_a_retry(site, clock, status):
     site.routes["/robots.txt"] = Route(b"oops", status)
     robots = RobotsCache(clock=clock)
     assert not robots.allowed(site.url("/news/1"), allow_private=True)
-    assert "unreachable" in robots.reason(site.url("/news/1"), allow_private=True)
+    assert "cannot read" in robots.reason(site.url("/news/1"), allow_private=True)
     site.routes["/robots.txt"] = Route(b"User-agent: *\nAllow: /\n")
     clock.now += RETRY_TTL + 1  # retried well before the normal TTL
     assert robots.allowed(site.url("/news/1"), allow_private=True)

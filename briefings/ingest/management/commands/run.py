@@ -46,9 +46,8 @@ class Command(BaseCommand):
             threading.Thread(target=self.discover_missing_feeds, daemon=True).start()
 
         def done(report):
-            if report.error:
-                self.stdout.write(f"feed failed: {report.feed_url}: {report.error}")
-            elif report.new or report.updated:
+            # Failures are logged by the pipeline (and kept on the feed).
+            if report.new or report.updated:
                 self.stdout.write(
                     f"{report.feed_url}: {report.new} new, {report.updated} updated"
                 )
