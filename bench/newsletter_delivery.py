@@ -4,8 +4,10 @@ compare with smtp-source -d sending N same-size messages to the same sink.
     python bench/newsletter_delivery.py [--subscribers 10000 100000]
 
 Prints messages/second for both, the ratio (target >= 0.5) and the sender's
-peak RSS (target < 400 MB, flat in N). Needs /usr/sbin/smtp-sink and
-smtp-source (Debian package postfix)."""
+peak RSS (target < 400 MB, flat in N). smtp-source -d sends over one session;
+ours uses NEWSLETTER_CONNECTIONS (default 8), so the run also times
+smtp-source -d -s K with as many sessions, a stricter baseline. Needs
+/usr/sbin/smtp-sink and smtp-source (Debian package postfix)."""
 
 import argparse
 import os
@@ -41,7 +43,7 @@ def prepare(count):
     sys.path.insert(0, str(REPO))
     from briefings.newsletter.curate import curate
     from briefings.newsletter.deliver import approve
-    from briefings.newsletter.message import build_message
+    from briefings.newsletter.message import Prepared
     from briefings.newsletter.models import Subscriber
     from briefings.newsletter.render import render_edition
     from tests.newsletter.conftest import make_day_of_articles
@@ -58,9 +60,7 @@ def prepare(count):
             batch = []
     Subscriber.objects.bulk_create(batch)
     one = Subscriber.objects.first()
-    size = len(
-        build_message(render_edition(edition), edition, one).message().as_bytes()
-    )
+    size = len(Prepared(render_edition(edition), edition).copy(one))
     return day, size
 
 
@@ -77,12 +77,14 @@ def run_sender(day, env):
     return elapsed, usage.ru_maxrss / 1024
 
 
-def run_source(port, count, size):
+def run_source(port, count, size, sessions=1):
     start = time.perf_counter()
     subprocess.run(
         [
             SOURCE,
             "-d",
+            "-s",
+            str(sessions),
             "-m",
             str(count),
             "-l",
@@ -116,18 +118,24 @@ def measure(count):
             [SINK, *user, f"127.0.0.1:{port}", "1000"], stdout=subprocess.DEVNULL
         )
         time.sleep(0.5)
+        from django.conf import settings
+
+        width = settings.NEWSLETTER_CONNECTIONS
         try:
             ours, rss = run_sender(day, env)
             theirs = run_source(port, count, size)
+            parallel = run_source(port, count, size, sessions=width)
         finally:
             sink.terminate()
             sink.wait()
-    ratio = (count / ours) / (count / theirs)
+    ratio = theirs / ours
     print(
-        f"{count:>7} subscribers, {size} B/message: "
-        f"briefings {count / ours:7.0f} msg/s "
-        f"({ours:.1f} s), smtp-source -d {count / theirs:7.0f} msg/s ({theirs:.1f} s), "
-        f"ratio {ratio:.2f}; sender peak RSS {rss:.0f} MB"
+        f"{count:>7} subscribers, {size} B/message, {width} connections: "
+        f"briefings {count / ours:5.0f} msg/s ({ours:.1f} s); "
+        f"smtp-source -d {count / theirs:5.0f} msg/s ({theirs:.1f} s), "
+        f"ratio {ratio:.2f}; smtp-source -d -s {width} {count / parallel:5.0f} msg/s, "
+        f"ratio {parallel / ours:.2f}; sender peak RSS {rss:.0f} MB; "
+        f"load {os.getloadavg()[0]:.1f}"
     )
     return ratio, rss
 

@@ -18,18 +18,37 @@ from email.utils import parseaddr
 from django.conf import settings
 from django.core.mail import get_connection
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
+from django.db import connection
 from django.db.models import F, Q
 from django.utils import timezone
 
-from briefings.newsletter.message import build_message, dkim_sign
+from briefings.newsletter.message import SAFE_ADDRESS, Prepared, build_message
 from briefings.newsletter.models import Delivery, Edition, Subscriber
 from briefings.newsletter.render import render_edition
-from briefings.newsletter.smtp import CommittedError, transmit
+from briefings.newsletter.smtp import Outgoing, transmit
 
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(seconds=120)  # a sender silent this long is presumed dead
-QUEUE_CHUNK = 2000
+
+
+@dataclass(slots=True)
+class Recipient:
+    """What sending needs of a subscriber (model instances cost more than this)."""
+
+    pk: int
+    email: str
+    regions: list
+    token_key: str
+
+
+@dataclass(slots=True)
+class Claimed:
+    """A Delivery this worker claimed."""
+
+    pk: int
+    attempts: int
+    subscriber: Recipient
 
 
 @dataclass
@@ -109,18 +128,24 @@ def eligible_subscribers(edition):
 
 
 def queue_deliveries(edition):
-    """Create the missing Delivery rows of `edition`, in chunks (idempotent)."""
-    last = 0
-    ids = eligible_subscribers(edition).order_by("pk").values_list("pk", flat=True)
-    while True:
-        chunk = list(ids.filter(pk__gt=last)[:QUEUE_CHUNK])
-        if not chunk:
-            return
-        Delivery.objects.bulk_create(
-            [Delivery(edition=edition, subscriber_id=pk) for pk in chunk],
-            ignore_conflicts=True,
+    """Create the missing Delivery rows of `edition` (idempotent), in one
+    INSERT ... SELECT: no subscriber row passes through Python."""
+    eligible, params = (
+        eligible_subscribers(edition).values("pk").query.sql_with_params()
+    )
+    quote = connection.ops.quote_name
+    columns = ", ".join(
+        quote(Delivery._meta.get_field(name).column)
+        for name in ("edition", "subscriber", "status", "attempts")
+        + ("claimed_by", "accepted", "last_error")
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(Delivery._meta.db_table)} ({columns}) "
+            f"SELECT %s, eligible.{quote('pk')}, %s, 0, '', %s, '' "
+            f"FROM ({eligible}) eligible WHERE 1 = 1 ON CONFLICT DO NOTHING",
+            [edition.pk, Delivery.Status.QUEUED, False, *params],
         )
-        last = chunk[-1]
 
 
 def release_orphans(edition):
@@ -140,7 +165,9 @@ class Sender:
         self.on_progress = on_progress or (lambda report: None)
         self.report = Report(edition)
         self.variants = {}
-        self.backend = None
+        self.backends = {}
+        self.smtp = isinstance(get_connection(), SMTPBackend)
+        self.accepted = []
         self.consecutive_errors = 0
         self.started = time.monotonic()
         self.from_address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
@@ -187,21 +214,15 @@ class Sender:
             claimed_by=self.worker,
             attempts=F("attempts") + 1,
         )
-        return list(
-            Delivery.objects.filter(
-                pk__in=ids, status=Delivery.Status.SENDING, claimed_by=self.worker
-            )
-            .select_related("subscriber")
-            .only(
-                "pk",
-                "attempts",
-                "subscriber__id",
-                "subscriber__email",
-                "subscriber__regions",
-                "subscriber__token_key",
-            )
-            .order_by("pk")
-        )
+        claimed = Delivery.objects.filter(
+            pk__in=ids, status=Delivery.Status.SENDING, claimed_by=self.worker
+        ).order_by("pk")
+        fields = ("pk", "attempts", "subscriber_id", "subscriber__email")
+        fields += ("subscriber__regions", "subscriber__token_key")
+        return [
+            Claimed(pk, attempts, Recipient(*subscriber))
+            for pk, attempts, *subscriber in claimed.values_list(*fields)
+        ]
 
     def wait_for_retries(self):
         """Sleep until the next retry is due; return False when none is left."""
@@ -222,22 +243,33 @@ class Sender:
 
     # ── one batch ──
     def send_batch(self, batch):
-        accepted = []
-        for delivery in batch:
-            self.pace()
-            outcome = self.send_one(delivery)
-            if outcome == "accepted":
-                accepted.append(delivery.pk)
-            if self.consecutive_errors >= settings.NEWSLETTER_ERROR_LIMIT:
-                self.pause(f"{self.consecutive_errors} failed deliveries in a row")
-                break
-        if accepted:
-            Delivery.objects.filter(pk__in=accepted).update(accepted=True)
+        if self.smtp:
+            width = max(1, settings.NEWSLETTER_CONNECTIONS)
+            for start in range(0, len(batch), width):
+                self.pace()
+                self.send_round(batch[start : start + width])
+                if self.over_error_limit():
+                    break
+        else:
+            for delivery in batch:
+                self.pace()
+                self.send_generic(delivery)
+                if self.over_error_limit():
+                    break
+        if self.accepted:
+            Delivery.objects.filter(pk__in=self.accepted).update(accepted=True)
+            self.accepted = []
         # Whatever this batch claimed and did not reach goes back to the queue.
         Delivery.objects.filter(
             pk__in=[d.pk for d in batch], status=Delivery.Status.SENDING
         ).update(status=Delivery.Status.QUEUED, claimed_by="")
         self.on_progress(self.report)
+
+    def over_error_limit(self):
+        if self.consecutive_errors >= settings.NEWSLETTER_ERROR_LIMIT:
+            self.pause(f"{self.consecutive_errors} failed deliveries in a row")
+            return True
+        return False
 
     def pace(self):
         rate = settings.NEWSLETTER_RATE_LIMIT
@@ -248,73 +280,105 @@ class Sender:
                 time.sleep(ahead)
 
     def variant(self, regions):
+        """Return the Prepared copy for subscribers of `regions`, None when the
+        edition has no story in them."""
         key = tuple(sorted(regions or ()))
         if key not in self.variants:
-            self.variants[key] = render_edition(self.edition, key)
+            rendered = render_edition(self.edition, key)
+            self.variants[key] = (
+                Prepared(rendered, self.edition) if rendered.items else None
+            )
         return self.variants[key]
 
-    def send_one(self, delivery):
+    def prepared_for(self, delivery):
+        """Return the variant of `delivery`'s subscriber, or None after recording
+        why nothing is sent."""
         subscriber = delivery.subscriber
-        rendered = self.variant(subscriber.regions)
-        if rendered.items == 0:
+        prepared = self.variant(subscriber.regions)
+        if prepared is None:
             self.mark(delivery, Delivery.Status.SKIPPED, "no story in their regions")
-            return "skipped"
-        message = build_message(rendered, self.edition, subscriber)
-        try:
-            backend = self.connection()
-        except (smtplib.SMTPException, OSError) as error:
-            self.drop_connection()
-            self.retry(delivery, f"connection: {error}")
-            return "retry"
-        if isinstance(backend, SMTPBackend):
-            return self.send_smtp(delivery, message)
-        return self.send_generic(delivery, message)
+            return None
+        if not SAFE_ADDRESS.match(subscriber.email):
+            self.mark(delivery, Delivery.Status.FAILED, "unusable address")
+            self.report.failed += 1
+            return None
+        return prepared
 
-    def send_smtp(self, delivery, message):
-        data = dkim_sign(message.message().as_bytes(linesep="\r\n"))
-        sender = message.from_email and parseaddr(message.from_email)[1]
-        try:
-            reply = transmit(
-                self.backend.connection,
-                sender or self.from_address,
-                delivery.subscriber.email,
-                data,
-                commit=lambda: self.mark(delivery, Delivery.Status.SENT),
+    def send_round(self, deliveries):
+        """Send up to NEWSLETTER_CONNECTIONS deliveries side by side, one per
+        connection, with one database write marking them sent (smtp.py)."""
+        messages, slots = [], {}
+        for slot, delivery in enumerate(deliveries):
+            prepared = self.prepared_for(delivery)
+            if prepared is None:
+                continue
+            try:
+                link = self.link(slot)
+            except (smtplib.SMTPException, OSError) as error:
+                self.drop_link(slot)
+                self.retry(delivery, f"connection: {error}")
+                continue
+            slots[delivery.pk] = slot
+            messages.append(
+                Outgoing(
+                    delivery,
+                    link,
+                    self.from_address,
+                    delivery.subscriber.email,
+                    prepared.wire(delivery.subscriber),
+                )
             )
-        except CommittedError as error:
-            # Recorded as sent before the link dropped: not sent again.
-            log.warning("link dropped after the final dot: %s", error)
-            self.drop_connection()
-            return "sent"
-        except (smtplib.SMTPException, OSError) as error:
-            self.drop_connection()
-            self.retry(delivery, f"connection: {error}")
-            return "retry"
-        return self.settle(delivery, reply)
+        transmit(messages, commit=self.commit_sent)
+        for message in messages:
+            if message.broken:
+                self.drop_link(slots[message.key.pk])
+            self.settle(message)
 
-    def settle(self, delivery, reply):
-        """Record the server's reply to a message."""
-        if reply.accepted:
+    def commit_sent(self, messages):
+        """Record `messages` as sent, in one write, before their final dots."""
+        Delivery.objects.filter(
+            pk__in=[m.key.pk for m in messages], claimed_by=self.worker
+        ).update(status=Delivery.Status.SENT, sent_at=timezone.now())
+
+    def settle(self, message):
+        """Record what became of one message of a round."""
+        delivery, reply = message.key, message.reply
+        if reply is not None and reply.accepted:
             self.consecutive_errors = 0
             self.report.sent += 1
-            return "accepted"
-        if reply.permanent and reply.about_recipient:
+            self.accepted.append(delivery.pk)
+            return
+        if message.committed and reply is None:
+            # Recorded as sent before the link dropped: not sent again.
+            log.warning("link dropped after the final dot: %s", message.error)
+            self.report.sent += 1
+            return
+        if not message.committed and self.consecutive_errors >= (
+            settings.NEWSLETTER_ERROR_LIMIT
+        ):
+            return  # the edition pauses; this one stays queued, unsent
+        if reply is None:
+            self.retry(delivery, f"connection: {message.error}")
+        elif reply.permanent and reply.about_recipient:
             self.bounce(delivery, f"{reply.code} {reply.text}")
-            return "bounced"
-        self.retry(delivery, f"{reply.code} {reply.text}")
-        return "retry"
+        else:
+            self.retry(delivery, f"{reply.code} {reply.text}")
 
-    def send_generic(self, delivery, message):
-        message.connection = self.backend
+    def send_generic(self, delivery):
+        prepared = self.prepared_for(delivery)
+        if prepared is None:
+            return
+        message = build_message(prepared.rendered, self.edition, delivery.subscriber)
         try:
+            message.connection = self.link(0)
             message.send()
         except Exception as error:  # any backend's failure: retry with backoff
+            self.drop_link(0)
             self.retry(delivery, f"{type(error).__name__}: {error}")
-            return "retry"
+            return
         self.mark(delivery, Delivery.Status.SENT)
         self.consecutive_errors = 0
         self.report.sent += 1
-        return "accepted"
 
     # ── recording outcomes ──
     def mark(self, delivery, status, error=""):
@@ -354,29 +418,35 @@ class Sender:
         self.report.notes.append(f"paused: {reason}")
         log.warning("paused the edition of %s: %s", self.edition.date, reason)
 
-    # ── the connection ──
-    def connection(self):
-        if self.backend is None:
+    # ── the connections ──
+    def link(self, slot):
+        """Return open connection number `slot`: the smtplib.SMTP of an SMTP
+        backend, else the backend itself."""
+        backend = self.backends.get(slot)
+        if backend is None:
             backend = get_connection(fail_silently=False)
             backend.open()
+            self.backends[slot] = backend
             sock = getattr(getattr(backend, "connection", None), "sock", None)
             if sock is not None:
                 # The final dot is a small write after the body: without
                 # TCP_NODELAY, Nagle and delayed ACKs stall each message ~40 ms.
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            self.backend = backend
-        return self.backend
+            if self.smtp:
+                backend.connection.ehlo_or_helo_if_needed()  # learn PIPELINING
+        return backend.connection if self.smtp else backend
 
-    def drop_connection(self):
-        if self.backend is not None:
+    def drop_link(self, slot):
+        backend = self.backends.pop(slot, None)
+        if backend is not None:
             try:
-                self.backend.close()
+                backend.close()
             except Exception:  # noqa: BLE001 - closing a broken link
                 pass
-            self.backend = None
 
     def close(self):
-        self.drop_connection()
+        for slot in list(self.backends):
+            self.drop_link(slot)
 
 
 def send_edition(edition, on_progress=None, resume_paused=False):

@@ -1,6 +1,11 @@
 """Signed tokens in newsletter links: confirmation (expiring) and management (per
 subscriber, revoked by rotating the subscriber's token_key)."""
 
+import base64
+import hashlib
+import hmac
+from functools import lru_cache
+
 from django.conf import settings
 from django.core import signing
 
@@ -31,10 +36,19 @@ def read_confirm_token(token):
     return _split(value)
 
 
+@lru_cache(maxsize=4)
+def _manage_key(secret):
+    # Django's Signer derives its HMAC key the same way (salted_hmac), on every
+    # call; deriving it once leaves one HMAC per token for a send of 100,000.
+    return hashlib.sha256(f"{MANAGE_SALT}signer{secret}".encode()).digest()
+
+
 def manage_token(subscriber):
-    """Return the token of `subscriber`'s preferences and unsubscribe links."""
-    signer = signing.Signer(salt=MANAGE_SALT, sep=".")
-    return signer.sign(f"{subscriber.pk}-{subscriber.token_key}")
+    """Return the token of `subscriber`'s preferences and unsubscribe links: the
+    same string as `Signer(salt=MANAGE_SALT, sep=".").sign(...)`, which reads it."""
+    value = f"{subscriber.pk}-{subscriber.token_key}"
+    digest = hmac.digest(_manage_key(settings.SECRET_KEY), value.encode(), "sha256")
+    return f"{value}.{base64.urlsafe_b64encode(digest).rstrip(b'=').decode()}"
 
 
 def read_manage_token(token):

@@ -33,11 +33,25 @@ class Sink:
     rcpt_replies: dict = field(default_factory=dict)  # address -> list of replies
     data_replies: dict = field(default_factory=dict)
     delay: float = 0.0
+    pipelining: bool = False  # announce PIPELINING (RFC 2920) in the EHLO reply
+    rcpt_accepted: list = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def recipients(self):
         with self.lock:
             return [r for m in self.messages for r in m["rcpt"]]
+
+    def in_flight(self):
+        """Recipients accepted by RCPT whose message has not been received."""
+        with self.lock:
+            received = {r for m in self.messages for r in m["rcpt"]}
+            return sorted(set(self.rcpt_accepted) - received)
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        if self.pipelining:
+            responses.insert(-1, "250-PIPELINING")
+        return responses
 
     def parsed(self):
         with self.lock:
@@ -57,17 +71,20 @@ class Sink:
         if reply:
             return reply
         envelope.rcpt_tos.append(address)
+        with self.lock:
+            self.rcpt_accepted.append(address)
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
-        if self.delay:
-            await asyncio.sleep(self.delay)
         reply = self._next(self.data_replies, envelope.rcpt_tos[0])
         if reply == "drop":
             server.transport.close()
             return "421 closing"
         if reply:
             return reply
+        # Like an MTA, the sink owns the message once the final dot is in: it is
+        # recorded before the (optional) slow reply. aiosmtpd would otherwise drop
+        # it when the client vanishes during the delay (it cancels the handler).
         with self.lock:
             self.messages.append(
                 {
@@ -76,6 +93,8 @@ class Sink:
                     "data": envelope.original_content,
                 }
             )
+        if self.delay:
+            await asyncio.sleep(self.delay)
         return "250 OK queued"
 
 

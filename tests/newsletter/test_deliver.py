@@ -8,9 +8,11 @@ from briefings.newsletter.models import Delivery, Edition, Subscriber
 from tests.newsletter.conftest import make_subscribers
 
 
+@pytest.mark.parametrize("pipelining", [False, True], ids=["stepped", "pipelined"])
 def test_every_confirmed_subscriber_gets_one_copy(
-    smtp_settings, smtp_sink, approved_edition
+    smtp_settings, smtp_sink, approved_edition, pipelining
 ):
+    smtp_sink.pipelining = pipelining
     readers = make_subscribers(7)
     Subscriber.objects.create(email="pending@example.test")
     Subscriber.objects.create(email="gone@example.test", status="unsubscribed")
@@ -72,7 +74,11 @@ def test_region_choice_gives_a_variant(smtp_settings, smtp_sink, approved_editio
     assert "Northeast Asia" not in text and "Southeast Asia" not in text
 
 
-def test_5xx_bounces_and_suppresses(smtp_settings, smtp_sink, approved_edition):
+@pytest.mark.parametrize("pipelining", [False, True], ids=["stepped", "pipelined"])
+def test_5xx_bounces_and_suppresses(
+    smtp_settings, smtp_sink, approved_edition, pipelining
+):
+    smtp_sink.pipelining = pipelining
     readers = make_subscribers(3)
     smtp_sink.rcpt_replies[readers[1].email] = ["550 5.1.1 no such user"]
     report = send_edition(approved_edition)
@@ -82,13 +88,15 @@ def test_5xx_bounces_and_suppresses(smtp_settings, smtp_sink, approved_edition):
     assert readers[1].email not in smtp_sink.recipients()
 
 
+@pytest.mark.parametrize("pipelining", [False, True], ids=["stepped", "pipelined"])
 @pytest.mark.parametrize(
     "stage, failure",
     [("data", "451 4.3.0 try later"), ("rcpt", "421 busy"), ("rcpt", "drop")],
 )
 def test_4xx_and_dropped_connections_are_retried(
-    smtp_settings, smtp_sink, approved_edition, stage, failure
+    smtp_settings, smtp_sink, approved_edition, stage, failure, pipelining
 ):
+    smtp_sink.pipelining = pipelining
     readers = make_subscribers(3)
     replies = getattr(smtp_sink, f"{stage}_replies")
     replies[readers[0].email] = [failure, failure]
@@ -119,7 +127,11 @@ def test_retries_exhausted_mark_failed(smtp_settings, smtp_sink, approved_editio
     assert Delivery.objects.get(subscriber=readers[0]).status == "failed"
 
 
-def test_error_threshold_pauses_the_edition(smtp_settings, smtp_sink, approved_edition):
+@pytest.mark.parametrize("pipelining", [False, True], ids=["stepped", "pipelined"])
+def test_error_threshold_pauses_the_edition(
+    smtp_settings, smtp_sink, approved_edition, pipelining
+):
+    smtp_sink.pipelining = pipelining
     smtp_settings.NEWSLETTER_ERROR_LIMIT = 3
     readers = make_subscribers(6)
     for reader in readers:

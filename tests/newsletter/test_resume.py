@@ -4,6 +4,7 @@ started together, against an aiosmtpd server on loopback."""
 import collections
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -65,6 +66,42 @@ def test_sigkill_mid_send_then_restart_sends_each_exactly_once(
     approved_edition.refresh_from_db()
     assert approved_edition.status == Edition.Status.SENT
     assert Delivery.objects.filter(status="sent").count() == 150
+
+
+def test_sigkill_after_the_bodies_before_the_mark_resends_that_round(
+    smtp_sink, approved_edition
+):
+    """A round's bodies are on the wire and its "sent" mark waits behind a
+    database lock: killed there, no server has a final dot, so each discards its
+    copy, the rows are still unsent, and the restart sends each exactly once."""
+    readers = make_subscribers(60)
+    smtp_sink.pipelining = True
+    process = sender(smtp_sink, approved_edition.date)
+    wait_for(lambda: len(smtp_sink.recipients()) >= 10)
+    lock = sqlite3.connect(settings.DATABASES["default"]["NAME"], timeout=30)
+    lock.isolation_level = None
+    in_flight = []
+    for _ in range(100):  # until the lock catches the sender at its mark
+        lock.execute("BEGIN IMMEDIATE")
+        time.sleep(0.2)
+        in_flight = smtp_sink.in_flight()
+        if in_flight:
+            break
+        lock.execute("ROLLBACK")
+        time.sleep(0.005)
+    assert in_flight, "the sender was never caught between bodies and mark"
+    process.send_signal(signal.SIGKILL)
+    process.wait(30)
+    lock.execute("ROLLBACK")
+    lock.close()
+    assert len(in_flight) > 1  # a whole round, several connections
+    assert not set(in_flight) & set(smtp_sink.recipients())
+    unsent = Delivery.objects.filter(subscriber__email__in=in_flight)
+    assert set(unsent.values_list("status", flat=True)) == {"sending"}
+    process = sender(smtp_sink, approved_edition.date)
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 0, err.decode()
+    assert copies(smtp_sink) == {r.email: 1 for r in readers}
 
 
 def test_two_senders_started_at_once_send_the_edition_once(smtp_sink, approved_edition):

@@ -1,0 +1,64 @@
+"""Double opt-in in a real Chromium: sign up on the site, receive the
+confirmation email on a real SMTP server (aiosmtpd on loopback), follow its link
+and confirm."""
+
+import re
+import time
+
+import pytest
+
+from django.core.cache import cache
+
+from briefings.newsletter.models import Consent, Subscriber
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def wait_for_mail(sink, count=1, timeout=30):
+    deadline = time.monotonic() + timeout
+    while len(sink.messages) < count:
+        assert time.monotonic() < deadline, "no confirmation email arrived"
+        time.sleep(0.05)
+    return sink.parsed()[count - 1]
+
+
+def test_double_opt_in_from_the_signup_form_to_the_confirmed_page(
+    page, live_server, network, smtp_settings, smtp_sink
+):
+    cache.clear()  # the per-IP signup limit: every test here comes from 127.0.0.1
+    smtp_settings.BRIEFINGS_SITE_URL = live_server.url
+    page.goto(f"{live_server.url}/newsletter/")
+    page.fill("#signup-email", "Reader@Example.com")
+    page.uncheck("input[name=regions][value=south-asia]")
+    page.check("input[name=frequency][value=weekly]")
+    page.click("form.newsletter-form button[type=submit]")
+    page.wait_for_selector("h1:has-text('Check your inbox')")
+
+    email = wait_for_mail(smtp_sink)
+    assert smtp_sink.recipients() == ["Reader@example.com"]
+    text = email.get_body(("plain",)).get_content()
+    links = re.findall(r"https?://\S+", text)
+    assert len(links) == 1 and links[0].startswith(live_server.url)
+    subscriber = Subscriber.objects.get()
+    assert subscriber.status == Subscriber.Status.PENDING
+
+    page.goto(links[0])  # what a reader's click does: a GET, which changes nothing
+    page.wait_for_selector("h1:has-text('Confirm your subscription')")
+    subscriber.refresh_from_db()
+    assert subscriber.status == Subscriber.Status.PENDING
+    page.click("form[action*='/confirm/'] button[type=submit]")
+    page.wait_for_selector("h1:has-text('You are subscribed')")
+
+    subscriber.refresh_from_db()
+    assert subscriber.status == Subscriber.Status.CONFIRMED
+    assert subscriber.frequency == "weekly"
+    assert "south-asia" not in subscriber.regions and subscriber.regions
+    consents = list(Consent.objects.filter(subscriber=subscriber))
+    assert [c.action for c in consents] == ["signup", "confirm"]
+    assert all("Chrome" in c.user_agent for c in consents)
+    assert consents[0].text.startswith("By providing us with your email address")
+
+    page.goto(links[0])  # the link again: a clear page, nothing changes
+    page.click("form[action*='/confirm/'] button[type=submit]")
+    page.wait_for_selector("h1:has-text('Already confirmed')")
+    assert len(smtp_sink.messages) == 1  # nothing else was sent
