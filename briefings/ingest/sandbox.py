@@ -50,10 +50,16 @@ def shutdown():
 atexit.register(shutdown)
 
 
-def extract_isolated(html, url, publication_rules=None, timeout=20.0):
-    """Extract `html` in a worker process; raise ExtractionError past `timeout` s."""
+def extract_isolated(
+    html, url, publication_rules=None, timeout=20.0, task=extract_page
+):
+    """Extract `html` in a worker process; raise ExtractionError past `timeout` s.
+
+    `task` is the extraction function (a module-level callable with
+    extract_page's signature).
+    """
     future = _get_pool().schedule(
-        extract_page, args=(html, url, publication_rules), timeout=timeout
+        task, args=(html, url, publication_rules), timeout=timeout
     )
     try:
         return future.result()
