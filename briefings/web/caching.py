@@ -48,6 +48,12 @@ def generation():
     return f"{stored}.{_newest_article_id()}"
 
 
+def forget_newest_article():
+    """Make the next page look up the newest article id (tests start cold)."""
+    with _newest_lock:
+        _newest["checked"] = float("-inf")
+
+
 def _newest_article_id():
     now = time.monotonic()
     if now - _newest["checked"] >= NEWEST_CHECK_SECONDS:
