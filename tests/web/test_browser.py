@@ -87,7 +87,8 @@ def test_share_links_and_copy_link(browser, live_server, stories):
     assert any(h.startswith("https://x.com/intent/post?") for h in hrefs)
     assert any(h.startswith("mailto:?subject=Seoul%20and%20Tokyo") for h in hrefs)
     share.get_by_role("link", name="Copy link").click()
-    assert share.get_by_text("Link copied").is_visible()
+    # The script confirms once the clipboard promise resolves: wait for it.
+    share.get_by_text("Link copied").wait_for(state="visible", timeout=5000)
     copied = page.evaluate("navigator.clipboard.readText()")
     context.close()
     assert copied == live_server.url + herald.get_absolute_url()
