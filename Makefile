@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEMO_DATA := var/demo
 LINT_PATHS := briefings tests $(wildcard bench)
 
-.PHONY: help setup run demo test test-postgres lint format bench lock clean
+.PHONY: help setup run demo test test-postgres lint format bench bench-deps lock clean
 
 help:
 	@echo "make run    set up, then run the site and the feed scheduler on the member papers' live feeds"
@@ -48,7 +48,14 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix $(LINT_PATHS)
 	$(BIN)/ruff format $(LINT_PATHS)
 
-bench: $(STAMP)
+# The benchmarks' outside tools, from Debian: wrk and nginx (site), Postfix's
+# smtp-sink and smtp-source (newsletter delivery); the comparison libraries.
+bench-deps: $(STAMP)
+	@command -v wrk >/dev/null && command -v nginx >/dev/null && test -x /usr/sbin/smtp-sink || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx-light postfix)
+	$(BIN)/python -m pip install --quiet fastfeedparser newspaper4k readability-lxml goose3
+
+bench: bench-deps
 	$(BIN)/python bench/run_all.py
 
 # Re-pin every dependency (needs the registry): a fresh venv, install, freeze.
