@@ -12,7 +12,6 @@ docs/benchmarks.md). The feed's content is the pipeline's last fallback.
 import copy
 import re
 from dataclasses import dataclass
-from datetime import datetime
 
 import lxml.html
 import trafilatura
@@ -20,7 +19,7 @@ from lxml import etree
 from trafilatura.htmlprocessing import build_html_output
 from trafilatura.metadata import extract_metadata
 
-from briefings.ingest.metadata import parse_datetime, read_metadata
+from briefings.ingest.metadata import PageMetadata, parse_datetime, read_metadata
 from briefings.ingest.rules import rule_for
 from briefings.ingest.sanitize import html_to_text
 
@@ -32,16 +31,9 @@ class ExtractionError(Exception):
 
 
 @dataclass
-class Extraction:
-    headline: str = ""
-    dek: str = ""
-    byline: str = ""
-    published_at: datetime | None = None
-    updated_at: datetime | None = None
-    image: str = ""
-    image_caption: str = ""
-    language: str = ""
-    canonical_url: str = ""
+class Extraction(PageMetadata):
+    """The page's metadata and its article body."""
+
     body_html: str = ""
     body_text: str = ""
     method: str = ""  # "rule", "trafilatura" (which extractor found the body)
@@ -158,17 +150,7 @@ def extract_page(html, url, publication_rules=None):
     body_text = html_to_text(body_html)
     if not body_text:
         raise ExtractionError("no article text found")
-    return Extraction(
-        headline=" ".join(found.headline.split()),
-        dek=" ".join(found.dek.split()),
-        byline=" ".join(found.byline.split()),
-        published_at=found.published_at,
-        updated_at=found.updated_at,
-        image=found.image,
-        image_caption=found.image_caption,
-        language=found.language,
-        canonical_url=found.canonical_url,
-        body_html=body_html,
-        body_text=body_text,
-        method=method,
-    )
+    for name in ("headline", "dek", "byline"):
+        setattr(found, name, " ".join(getattr(found, name).split()))
+    fields = {**vars(found), "article_body": ""}
+    return Extraction(**fields, body_html=body_html, body_text=body_text, method=method)
