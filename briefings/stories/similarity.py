@@ -74,17 +74,42 @@ def text_terms(headline, body):
     return head + head + terms(body)
 
 
+_LANE = 24  # bits per counter when the 64 bits of a hash are added at once
+_SPREAD = [
+    sum(1 << (bit * _LANE) for bit in range(8) if byte >> bit & 1)
+    for byte in range(256)
+]
+_spread_cache = {}
+
+
+def _spread(term):
+    """Return the 64-bit hash of `term` with each bit moved into its own lane, so
+    that adding spread hashes counts, in one integer sum, how many set each bit."""
+    value = _spread_cache.get(term)
+    if value is None:
+        digest = hashlib.blake2b(term.encode(), digest_size=8).digest()
+        value = 0
+        for i, byte in enumerate(reversed(digest)):
+            value |= _SPREAD[byte] << (i * 8 * _LANE)
+        if len(_spread_cache) >= 500_000:  # bounded memory
+            _spread_cache.clear()
+        _spread_cache[term] = value
+    return value
+
+
 def simhash(term_list):
     """Return the 64-bit SimHash of `term_list` as a signed integer (fits a
     BigIntegerField), 0 for no terms."""
     if not term_list:
         return 0
-    totals = [0] * 64
-    for term, count in Counter(term_list).items():
-        digest = int.from_bytes(hashlib.blake2b(term.encode(), digest_size=8).digest())
-        for bit in range(64):
-            totals[bit] += count if digest >> bit & 1 else -count
-    value = sum(1 << bit for bit in range(64) if totals[bit] > 0)
+    counts = Counter(term_list)
+    total = sum(counts.values())
+    ones = sum(count * _spread(term) for term, count in counts.items())
+    mask = (1 << _LANE) - 1
+    value = 0
+    for bit in range(64):
+        if 2 * (ones >> (bit * _LANE) & mask) > total:
+            value |= 1 << bit
     return value - (1 << 64) if value >= 1 << 63 else value
 
 

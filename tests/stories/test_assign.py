@@ -126,3 +126,27 @@ def test_rebuild_is_deterministic_and_rerunning_changes_nothing(papers):
     after = sorted(StoryMembership.objects.values_list("article_id", "story_id"))
     assert before == after
     assert len({s for _, s in after}) == 2
+
+
+def test_joining_keeps_the_story_count_bounds_and_first_report(papers):
+    later = article(papers[0], "North Korea conducts nuclear test", BODY)
+    earlier = article(
+        papers[1],
+        "North Korea conducts nuclear test",
+        BODY + " Japan protests.",
+        NOW - timedelta(hours=5),
+    )
+    latest = article(
+        papers[2],
+        "North Korea nuclear test",
+        BODY + " China objects.",
+        NOW + timedelta(hours=2),
+    )
+    for a in (later, earlier, latest):
+        assign_article(a)
+    story = Story.objects.get()
+    assert story.article_count == 3
+    assert story.first_report_id == earlier.pk
+    assert story.first_published_at == earlier.published_at
+    assert story.last_published_at == latest.published_at
+    assert story.headline == earlier.headline

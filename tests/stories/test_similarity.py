@@ -36,3 +36,25 @@ def test_score_decays_with_time_and_stops_at_the_window():
 
 def test_empty_articles_never_match():
     assert score(sig("", ""), sig("", "")) == 0.0
+
+
+def test_simhash_counts_every_bit_like_the_bitwise_definition():
+    import hashlib
+    from collections import Counter
+
+    from briefings.stories.similarity import simhash, text_terms
+
+    def bitwise(term_list):
+        totals = [0] * 64
+        for term, count in Counter(term_list).items():
+            digest = int.from_bytes(
+                hashlib.blake2b(term.encode(), digest_size=8).digest()
+            )
+            for bit in range(64):
+                totals[bit] += count if digest >> bit & 1 else -count
+        value = sum(1 << bit for bit in range(64) if totals[bit] > 0)
+        return value - (1 << 64) if value >= 1 << 63 else value
+
+    for text in (BODY, "a b", "北朝鮮が核実験 North Korea " * 50, "x"):
+        term_list = text_terms(text, text)
+        assert simhash(term_list) == bitwise(term_list)
