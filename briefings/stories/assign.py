@@ -27,6 +27,7 @@ from briefings.stories.models import (
     StoryTerm,
 )
 from briefings.stories.places import countries
+from briefings.stories.recent import recent_candidates
 from briefings.stories.similarity import (
     DEFAULT_WEIGHTS,
     Idf,
@@ -91,20 +92,24 @@ def to_signature(row):
     )
 
 
-def _candidates(article, sig, window):
+def _candidates(article, sig, window, in_memory=False):
     probe = sig.top(PROBE_TERMS)
     if not probe:
         return []
-    hits = (
-        StoryTerm.objects.filter(
-            term__in=probe, at__gte=sig.at - window, at__lte=sig.at + window
+    ids = None
+    if in_memory:
+        ids = recent_candidates(probe, sig.at, window, article.pk, CANDIDATES)
+    if ids is None:
+        hits = (
+            StoryTerm.objects.filter(
+                term__in=probe, at__gte=sig.at - window, at__lte=sig.at + window
+            )
+            .exclude(article_id=article.pk)
+            .values("article_id")
+            .annotate(total=Sum("weight"))
+            .order_by("-total", "article_id")[:CANDIDATES]
         )
-        .exclude(article_id=article.pk)
-        .values("article_id")
-        .annotate(total=Sum("weight"))
-        .order_by("-total", "article_id")[:CANDIDATES]
-    )
-    ids = [hit["article_id"] for hit in hits]
+        ids = [hit["article_id"] for hit in hits]
     rows = ArticleSignature.objects.in_bulk(ids)
     stories = {
         pk: (story, (int(first.timestamp()), int(last.timestamp())))
@@ -118,6 +123,17 @@ def _candidates(article, sig, window):
         )
     }
     return [(rows[i], *stories[i]) for i in ids if i in rows and i in stories]
+
+
+def _own_transaction():
+    """Tell whether this assignment runs alone in its transaction (at most the
+    upsert's own around it), where the in-memory postings (recent.py) can only
+    have read committed rows. In a wider or a test case's transaction, which may
+    roll back what they read, the candidates come from the database."""
+    blocks = connection.atomic_blocks
+    return len(blocks) <= 1 and not any(
+        getattr(block, "_from_testcase", False) for block in blocks
+    )
 
 
 def _join(story_id, article):
@@ -200,13 +216,14 @@ def assign_article(article):
     term_list = text_terms(headline, body)
     term_set = set(term_list)
     at = int(article.published_at.timestamp())
+    in_memory = _own_transaction()
     with transaction.atomic():
         if stored:
             withdraw(article)
         else:
             count_documents([term_set])
         sig = signature(headline, body, at, stored_idf(term_set), term_list)
-        candidates = _candidates(article, sig, current.window)
+        candidates = _candidates(article, sig, current.window, in_memory)
         scored = [
             (score(sig, to_signature(row), current.weights), story_id)
             for row, story_id, _ in candidates

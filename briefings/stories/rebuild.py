@@ -37,6 +37,7 @@ from briefings.stories.models import (
     StoryTerm,
 )
 from briefings.stories.places import countries
+from briefings.stories.recent import forget
 from briefings.stories.similarity import Idf, signature, text_terms
 
 _FIELDS = ("id", "headline", "dek", "body_text", "published_at")
@@ -243,6 +244,7 @@ def rebuild():
             Story.objects.filter(members__isnull=True).delete()
     finally:
         _IDF = None
+        forget()
     return changes
 
 
