@@ -1,12 +1,13 @@
 """Deliver one edition to N subscribers into Postfix's smtp-sink on loopback, and
 compare with smtp-source -d sending N same-size messages to the same sink.
 
-    python bench/newsletter_delivery.py [--subscribers 10000 100000]
+    python bench/newsletter_delivery.py [--subscribers 10000 100000] [--dkim]
 
 Prints messages/second for both, the ratio (target >= 0.5) and the sender's
 peak RSS (target < 400 MB, flat in N). smtp-source -d sends over one session;
 ours uses NEWSLETTER_CONNECTIONS (default 8), so the run also times
-smtp-source -d -s K with as many sessions, a stricter baseline. Needs
+smtp-source -d -s K with as many sessions, a stricter baseline. --dkim signs
+every message with a fresh 2048-bit key (NEWSLETTER_DKIM_KEY_FILE). Needs
 /usr/sbin/smtp-sink and smtp-source (Debian package postfix)."""
 
 import argparse
@@ -100,7 +101,7 @@ def run_source(port, count, size, sessions=1):
     return time.perf_counter() - start
 
 
-def measure(count):
+def measure(count, dkim=False):
     with tempfile.TemporaryDirectory() as data:
         env = {
             **os.environ,
@@ -109,6 +110,10 @@ def measure(count):
             "DJANGO_SETTINGS_MODULE": "briefings.config.settings",
             "LOG_LEVEL": "WARNING",
         }
+        if dkim:
+            key = f"{data}/dkim.pem"
+            subprocess.run(["openssl", "genrsa", "-out", key, "2048"], check=True)
+            env["NEWSLETTER_DKIM_KEY_FILE"] = key
         os.environ.update(env)
         day, size = prepare(count)
         port = free_port()
@@ -130,7 +135,8 @@ def measure(count):
             sink.wait()
     ratio = theirs / ours
     print(
-        f"{count:>7} subscribers, {size} B/message, {width} connections: "
+        f"{count:>7} subscribers, {size} B/message, {width} connections"
+        f"{', DKIM' if dkim else ''}: "
         f"briefings {count / ours:5.0f} msg/s ({ours:.1f} s); "
         f"smtp-source -d {count / theirs:5.0f} msg/s ({theirs:.1f} s), "
         f"ratio {ratio:.2f}; smtp-source -d -s {width} {count / parallel:5.0f} msg/s, "
@@ -143,6 +149,7 @@ def measure(count):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--subscribers", type=int, nargs="+", default=[10000])
+    parser.add_argument("--dkim", action="store_true", help="DKIM-sign each message")
     args = parser.parse_args()
     if not (os.path.exists(SINK) and os.path.exists(SOURCE)):
         print("smtp-sink/smtp-source not installed (Debian package postfix); skipped")
@@ -153,11 +160,13 @@ def main():
     for count in args.subscribers:
         # Each size in a fresh process: Django is set up once per process.
         if len(args.subscribers) > 1:
+            extra = ["--dkim"] if args.dkim else []
             subprocess.run(
-                [sys.executable, __file__, "--subscribers", str(count)], check=True
+                [sys.executable, __file__, "--subscribers", str(count), *extra],
+                check=True,
             )
         else:
-            measure(count)
+            measure(count, args.dkim)
 
 
 if __name__ == "__main__":

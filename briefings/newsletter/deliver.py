@@ -335,10 +335,25 @@ class Sender:
             self.settle(message)
 
     def commit_sent(self, messages):
-        """Record `messages` as sent, in one write, before their final dots."""
-        Delivery.objects.filter(
-            pk__in=[m.key.pk for m in messages], claimed_by=self.worker
-        ).update(status=Delivery.Status.SENT, sent_at=timezone.now())
+        """Record `messages` as sent, in one write, before their final dots.
+
+        Plain SQL: once per round, where building the ORM query cost as much as
+        running it."""
+        quote = connection.ops.quote_name
+        table = quote(Delivery._meta.db_table)
+        ids = [m.key.pk for m in messages]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET {quote('status')} = %s, {quote('sent_at')} = %s "
+                f"WHERE {quote('claimed_by')} = %s "
+                f"AND {quote('id')} IN ({', '.join(['%s'] * len(ids))})",
+                [
+                    Delivery.Status.SENT.value,
+                    connection.ops.adapt_datetimefield_value(timezone.now()),
+                    self.worker,
+                    *ids,
+                ],
+            )
 
     def settle(self, message):
         """Record what became of one message of a round."""

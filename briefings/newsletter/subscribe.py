@@ -4,8 +4,10 @@ import hashlib
 import hmac
 import ipaddress
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import timedelta
+from email import message_from_bytes, policy
 
 from email_validator import EmailNotValidError, validate_email
 
@@ -238,6 +240,31 @@ def unsubscribe(subscriber):
         .exclude(status=Subscriber.Status.UNSUBSCRIBED)
         .update(status=Subscriber.Status.UNSUBSCRIBED, unsubscribed_at=timezone.now())
     )
+
+
+MAIL_LIMIT = 256 * 1024
+_MAIL_TOKEN = re.compile(r"\b(\d{1,12}-[A-Za-z0-9_-]{1,32}\.[A-Za-z0-9_-]{20,100})")
+
+
+def unsubscribe_by_mail(raw):
+    """Unsubscribe the sender of a mail to the List-Unsubscribe mailto address:
+    the token is in its Subject ("unsubscribe TOKEN"). Return True when a
+    subscriber was unsubscribed; False for anything else (no token, forged, gone).
+
+    For an MTA alias that pipes the message in, e.g. Postfix
+    `unsubscribe: "|briefings newsletter unsubscribe-mail"`."""
+    message = message_from_bytes(raw[:MAIL_LIMIT], policy=policy.default)
+    try:
+        subject = str(message.get("Subject", ""))[:1000]
+    except (ValueError, TypeError, IndexError):
+        return False
+    for token in _MAIL_TOKEN.findall(subject):
+        try:
+            subscriber = subscriber_for(token)
+        except TokenError:
+            continue
+        return unsubscribe(subscriber)
+    return False
 
 
 def export(subscriber):

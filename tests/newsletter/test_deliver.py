@@ -3,6 +3,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from django.utils import timezone
+
 from briefings.newsletter.deliver import send_edition
 from briefings.newsletter.models import Delivery, Edition, Subscriber
 from tests.newsletter.conftest import make_subscribers
@@ -22,6 +24,8 @@ def test_every_confirmed_subscriber_gets_one_copy(
     approved_edition.refresh_from_db()
     assert approved_edition.status == Edition.Status.SENT
     assert Delivery.objects.filter(status="sent", accepted=True).count() == 7
+    sent_at = Delivery.objects.values_list("sent_at", flat=True)
+    assert all(approved_edition.send_started_at <= t <= timezone.now() for t in sent_at)
     assert send_edition(approved_edition) is None  # sent editions stay sent
 
 
@@ -183,3 +187,21 @@ def test_templates_and_html_in_content_are_inert(
     assert "{% debug %} &lt;b&gt;bold&lt;/b&gt;" in html
     assert message["Bcc"] is None
     assert smtp_sink.recipients() == ["reader0@example.test"]
+
+
+def test_a_non_smtp_backend_gets_the_same_message(settings, approved_edition):
+    from django.core import mail
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    readers = make_subscribers(2)
+    report = send_edition(approved_edition)
+    assert report.sent == 2
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(r.email for r in readers)
+    message = mail.outbox[0].message()
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert "/newsletter/unsubscribe/" in message["List-Unsubscribe"]
+    assert [p.get_content_type() for p in message.get_payload()] == [
+        "text/plain",
+        "text/html",
+    ]
+    assert Delivery.objects.filter(status="sent").count() == 2

@@ -133,3 +133,50 @@ def test_article_page_block_posts_to_signup(client, network):
     assert 'action="/newsletter/"' in page
     assert "By providing us with your email address, you agree to our" in page
     assert 'href="/newsletter/today/"' in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_mail_to_the_list_unsubscribe_address_unsubscribes(
+    smtp_settings, smtp_sink, approved_edition
+):
+    import os
+    import subprocess
+    import sys
+    from email.message import EmailMessage
+    from urllib.parse import unquote, urlsplit
+
+    from django.conf import settings
+
+    from briefings.newsletter.deliver import send_edition
+    from tests.newsletter.conftest import make_subscribers
+
+    reader, other = make_subscribers(2)
+    send_edition(approved_edition)
+    received = next(m for m in smtp_sink.parsed() if m["To"] == reader.email)
+    mailto = received["List-Unsubscribe"].split(",")[1].strip(" <>")
+    parts = urlsplit(mailto)
+    assert parts.scheme == "mailto" and parts.path == "unsubscribe@briefings.test"
+
+    def pipe(subject):
+        mail = EmailMessage()  # what a mail client sends for the mailto link
+        mail["From"], mail["To"], mail["Subject"] = reader.email, parts.path, subject
+        env = {
+            **os.environ,
+            "DATABASE_URL": f"sqlite:///{settings.DATABASES['default']['NAME']}",
+            "LOG_LEVEL": "WARNING",
+        }
+        command = [sys.executable, "-m", "briefings", "newsletter", "unsubscribe-mail"]
+        done = subprocess.run(
+            command, input=mail.as_bytes(), env=env, capture_output=True
+        )
+        assert done.returncode == 0, done.stderr.decode()
+        return done.stdout.decode()
+
+    subject = unquote(parts.query.removeprefix("subject="))
+    forged = subject[:-4] + "AAAA"
+    assert "no valid" in pipe(forged)
+    assert "no valid" in pipe("unsubscribe {{ x }} <b>" + "9" * 10_000)
+    assert Subscriber.objects.get(pk=reader.pk).status == "confirmed"
+    assert pipe(subject).strip() == "unsubscribed"
+    assert Subscriber.objects.get(pk=reader.pk).status == "unsubscribed"
+    assert Subscriber.objects.get(pk=other.pk).status == "confirmed"

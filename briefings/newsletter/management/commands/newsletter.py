@@ -1,3 +1,4 @@
+import sys
 from datetime import date
 
 from rich.console import Console
@@ -16,12 +17,16 @@ from briefings.newsletter.deliver import (
 from briefings.newsletter.models import Delivery, Edition
 from briefings.newsletter.render import render_edition
 from briefings.newsletter.schedule import edition_day
+from briefings.newsletter.subscribe import MAIL_LIMIT, unsubscribe_by_mail
 
-ACTIONS = ["draft", "preview", "approve", "send", "status"]
+ACTIONS = ["draft", "preview", "approve", "send", "status", "unsubscribe-mail"]
 
 
 class Command(BaseCommand):
-    help = "Draft, preview, approve, send or show the state of an edition."
+    help = (
+        "Draft, preview, approve, send or show the state of an edition; "
+        "unsubscribe-mail reads a mail to the List-Unsubscribe address on stdin."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("action", choices=ACTIONS)
@@ -40,8 +45,16 @@ class Command(BaseCommand):
 
     def handle(self, *args, action, **options):
         self.console = Console(file=self.stdout, highlight=False)
+        if action == "unsubscribe-mail":
+            return self.unsubscribe_mail()
         day = self.day(options["date"])
         getattr(self, action)(day, options)
+
+    def unsubscribe_mail(self):
+        raw = sys.stdin.buffer.read(MAIL_LIMIT + 1)
+        done = unsubscribe_by_mail(raw)
+        # Exit 0 either way: an MTA would bounce a failed pipe back to the sender.
+        self.stdout.write("unsubscribed" if done else "no valid unsubscribe token")
 
     def day(self, text):
         if not text:
