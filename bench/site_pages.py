@@ -1,11 +1,15 @@
 """Measure the reader's site at 100,000 articles with wrk on loopback.
 
     python bench/site_pages.py [--data-dir /tmp/briefings-bench] [--seconds 10]
+                               [--servers granian,gunicorn]
 
-Serves the site with gunicorn (2 gthread workers, as `briefings run`) twice: with
-the page cache (CACHE_URL=locmem://, warmed) and without it (dummy://), and in the
-same run nginx serving the same rendered article HTML as a static file. Measures
-the article, home, region and search pages:
+Serves the site with each server in --servers (2 workers, one per core; the
+first is the one `briefings run` uses) with the page cache (CACHE_URL=locmem://,
+warmed), then with the first server without it (dummy://). nginx serves the
+same rendered article HTML as a static file during the whole run, and each
+cached page's throughput is measured right after nginx's, so the ratio compares
+two figures taken under the same background load. Measures the article, home,
+region and search pages:
 
 - throughput with 2 threads and 20 connections (cached pages vs nginx);
 - latency (p50/p95) with 2 connections, one per worker, so queueing behind
@@ -30,7 +34,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 WRK, NGINX = "/usr/bin/wrk", "/usr/sbin/nginx"
-GUNICORN = REPO / ".venv" / "bin" / "gunicorn"
+BIN = REPO / ".venv" / "bin"
 SEARCH = "/search/?q=earthquake+China"
 REPORT_LUA = """
 done = function(summary, latency, requests)
@@ -95,13 +99,22 @@ def wrk(url, seconds, threads, connections, lua):
     }
 
 
-def gunicorn(env, port):
-    return subprocess.Popen(
-        [str(GUNICORN), "briefings.config.wsgi:application",
-         "--bind", f"127.0.0.1:{port}", "--workers", "2",
-         "--worker-class", "gthread", "--threads", "4", "--log-level", "warning"],
-        env=env, cwd=REPO,
-    )  # fmt: skip
+SERVERS = {
+    "gunicorn": lambda port: [
+        str(BIN / "gunicorn"), "briefings.config.wsgi:application",
+        "--bind", f"127.0.0.1:{port}", "--workers", "2",
+        "--worker-class", "gthread", "--threads", "4", "--log-level", "warning",
+    ],
+    "granian": lambda port: [
+        str(BIN / "granian"), "--interface", "wsgi", "--host", "127.0.0.1",
+        "--port", str(port), "--workers", "2", "--blocking-threads", "4",
+        "--log-level", "warning", "briefings.config.wsgi:application",
+    ],
+}  # fmt: skip
+
+
+def serve(server, env, port):
+    return subprocess.Popen(SERVERS[server](port), env=env, cwd=REPO)
 
 
 def pick_paths(env):
@@ -121,7 +134,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", default="/tmp/briefings-bench")
     parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--servers", default="granian,gunicorn")
     args = parser.parse_args()
+    servers = args.servers.split(",")
     data_dir = Path(args.data_dir).resolve()
     if not (data_dir / "briefings.sqlite3").exists():
         subprocess.run(
@@ -140,61 +155,78 @@ def main():
     article = pick_paths(base_env)
     pages = {"article": article, "home": "/", "region": "/region/south-asia/",
              "search": SEARCH}  # fmt: skip
-    results = {}
+    runs = [(server, "cached", "locmem://") for server in servers]
+    runs.append((servers[0], "uncached", "dummy://"))
+    results, loads = {}, []
     with tempfile.TemporaryDirectory(prefix="site-bench-") as tmp:
         os.chmod(tmp, 0o755)  # nginx's workers drop root privileges (user nobody)
         lua = Path(tmp) / "report.lua"
         lua.write_text(REPORT_LUA)
-        for mode, cache_url in (("cached", "locmem://"), ("uncached", "dummy://")):
-            port = free_port()
-            server = gunicorn({**base_env, "CACHE_URL": cache_url}, port)
-            try:
-                root = f"http://127.0.0.1:{port}"
-                html = wait_for(root + article)
-                (Path(tmp) / "www").mkdir(exist_ok=True)
-                (Path(tmp) / "www" / "article.html").write_bytes(html)
-                for name, path in pages.items():
-                    for _ in range(20):  # warm both workers' caches
-                        wait_for(root + path)
-                    url = root + path
-                    results[(mode, name, "load")] = wrk(url, args.seconds, 2, 20, lua)
-                    results[(mode, name, "latency")] = wrk(url, args.seconds, 2, 2, lua)
-            finally:
-                server.terminate()
-                server.wait(30)
-        port = free_port()
-        (Path(tmp) / "nginx.conf").write_text(NGINX_CONF.format(tmp=tmp, port=port))
+        (Path(tmp) / "www").mkdir()
+        nginx_port = free_port()
+        nginx_url = f"http://127.0.0.1:{nginx_port}/"
         conf, log = Path(tmp) / "nginx.conf", Path(tmp) / "error.log"
+        conf.write_text(NGINX_CONF.format(tmp=tmp, port=nginx_port))
         nginx = subprocess.Popen([NGINX, "-c", str(conf), "-p", tmp, "-e", str(log)])
         try:
-            wait_for(f"http://127.0.0.1:{port}/")
-            results[("nginx", "article", "load")] = wrk(
-                f"http://127.0.0.1:{port}/", args.seconds, 2, 20, lua
-            )
+            for server, mode, cache_url in runs:
+                port = free_port()
+                process = serve(server, {**base_env, "CACHE_URL": cache_url}, port)
+                try:
+                    root = f"http://127.0.0.1:{port}"
+                    html = wait_for(root + article)
+                    (Path(tmp) / "www" / "article.html").write_bytes(html)
+                    wait_for(nginx_url)
+                    for name, path in pages.items():
+                        for _ in range(20):  # warm both workers' caches
+                            wait_for(root + path)
+                        url = root + path
+                        run = (server, mode, name)
+                        loads.append(os.getloadavg()[0])
+                        if mode == "cached":
+                            results[run + ("nginx",)] = wrk(
+                                nginx_url, args.seconds, 2, 20, lua
+                            )
+                        results[run + ("load",)] = wrk(url, args.seconds, 2, 20, lua)
+                        results[run + ("latency",)] = wrk(url, args.seconds, 2, 2, lua)
+                finally:
+                    process.terminate()
+                    process.wait(30)
         finally:
             nginx.terminate()
             nginx.wait(30)
-    report(results, len(html))
+    report(results, len(html), servers, loads)
 
 
-def report(results, size):
-    nginx = results[("nginx", "article", "load")]["rps"]
-    print(f"\nnginx, static article HTML ({size} bytes): {nginx:,.0f} req/s\n")
-    print(f"{'page':8} {'mode':8} {'req/s (c=20)':>13} {'vs nginx':>9} "
-          f"{'p50 ms (c=2)':>13} {'p95 ms (c=2)':>13} {'errors':>7}")  # fmt: skip
-    for (mode, name, kind), load in sorted(results.items()):
-        if mode == "nginx" or kind != "load":
+def report(results, size, servers, loads):
+    print(f"\nArticle HTML {size:,} bytes; load average (1 min) during the run "
+          f"{min(loads):.1f}-{max(loads):.1f}\n")  # fmt: skip
+    print(f"{'server':9} {'page':8} {'mode':8} {'req/s (c=20)':>13} "
+          f"{'nginx req/s':>12} {'vs nginx':>9} {'p50 ms (c=2)':>13} "
+          f"{'p95 ms (c=2)':>13} {'errors':>7}")  # fmt: skip
+    for (server, mode, name, kind), load in results.items():
+        if kind != "load":
             continue
-        latency = results[(mode, name, "latency")]
+        latency = results[(server, mode, name, "latency")]
+        nginx = results.get((server, mode, name, "nginx"))
         errors = load["errors"] + latency["errors"]
-        print(f"{name:8} {mode:8} {load['rps']:13,.0f} {load['rps'] / nginx:9.1%} "
-              f"{latency['p50']:13.1f} {latency['p95']:13.1f} {errors:7}")  # fmt: skip
-    article = results[("uncached", "article", "latency")]["p95"]
-    search = results[("uncached", "search", "latency")]["p95"]
-    cached = min(results[("cached", p, "load")]["rps"] for p in ("article", "home"))
-    print(f"\ncached article/home vs nginx: {cached / nginx:.1%} (target >= 25%)")
-    print(f"uncached article p95: {article:.1f} ms (target < 25 ms)")
-    print(f"uncached search p95: {search:.1f} ms (target < 100 ms)")
+        versus = f"{load['rps'] / nginx['rps']:9.1%}" if nginx else f"{'':9}"
+        nginx_rps = f"{nginx['rps']:12,.0f}" if nginx else f"{'':12}"
+        print(f"{server:9} {name:8} {mode:8} {load['rps']:13,.0f} {nginx_rps} "
+              f"{versus} {latency['p50']:13.1f} {latency['p95']:13.1f} "
+              f"{errors:7}")  # fmt: skip
+    first = servers[0]
+    for server in servers:
+        ratio = min(
+            results[(server, "cached", p, "load")]["rps"]
+            / results[(server, "cached", p, "nginx")]["rps"]
+            for p in ("article", "home")
+        )
+        print(f"\n{server}: cached article/home vs nginx: {ratio:.1%} (target >= 25%)")
+    article = results[(first, "uncached", "article", "latency")]["p95"]
+    search = results[(first, "uncached", "search", "latency")]["p95"]
+    print(f"uncached article p95 ({first}): {article:.1f} ms (target < 25 ms)")
+    print(f"uncached search p95 ({first}): {search:.1f} ms (target < 100 ms)")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Run the whole system in one process group: gunicorn serving the site, and the
+"""Run the whole system in one process group: granian serving the site, and the
 scheduler polling feeds in this process. Ctrl-C or SIGTERM stops both.
 """
 
@@ -17,25 +17,34 @@ from briefings.ingest.poller import poll_forever
 log = logging.getLogger(__name__)
 
 
-def gunicorn_command(bind, workers):
-    executable = shutil.which("gunicorn") or f"{sys.executable} -m gunicorn"
+def web_server_command(bind, workers):
+    """Return the command serving the site: granian (WSGI), `workers` processes.
+
+    granian's HTTP handling is in Rust; with the page cache's front door it
+    serves cached pages 2-3x faster than gunicorn's gthread workers did
+    (docs/benchmarks.md, issue #4).
+    """
+    executable = shutil.which("granian") or f"{sys.executable} -m granian"
+    host, _, port = bind.rpartition(":")
     return [
         *executable.split(" "),
-        "briefings.config.wsgi:application",
-        "--bind", bind,
+        "--interface", "wsgi",
+        "--host", host.strip("[]") or "127.0.0.1",
+        "--port", port,
         "--workers", str(workers),
-        "--worker-class", "gthread",
-        "--threads", "4",
-        "--access-logfile", "-",
+        "--blocking-threads", "4",
+        "--access-log",
         "--log-level", "warning",
+        "briefings.config.wsgi:application",
     ]  # fmt: skip
 
 
 def run_system(out, bind=None, workers=None, on_done=None):
-    """Serve the site and poll feeds until interrupted; return gunicorn's exit code."""
+    """Serve the site and poll feeds until interrupted; return the server's exit
+    code."""
     bind = bind or settings.BRIEFINGS_BIND
     workers = workers or settings.BRIEFINGS_WEB_WORKERS
-    web = subprocess.Popen(gunicorn_command(bind, workers))
+    web = subprocess.Popen(web_server_command(bind, workers))
     stop = threading.Event()
 
     def shut_down(signum, frame):

@@ -30,6 +30,7 @@ from briefings.articles.models import Article
 GENERATION_KEY = "web:generation"
 CSRF_PLACEHOLDER = "csrf-token-placeholder-9d0f5c"
 NEWEST_CHECK_SECONDS = 1.0
+ADDRESS_KEY = "briefings.page_address"
 
 _newest = {"checked": float("-inf"), "id": 0}
 _newest_lock = threading.Lock()
@@ -40,9 +41,15 @@ def bump_generation(**kwargs):
     cache.set(GENERATION_KEY, time.time_ns(), None)
 
 
-def generation():
+def generation(query=True):
+    """Return the current generation, or None when finding it needs the database
+    and `query` is false (the front door then leaves the request to Django)."""
+    if not query and _newest_check_due():
+        return None
     stored = cache.get(GENERATION_KEY)
     if stored is None:
+        if not query:
+            return None
         cache.add(GENERATION_KEY, time.time_ns(), None)
         stored = cache.get(GENERATION_KEY, 0)
     return f"{stored}.{_newest_article_id()}"
@@ -52,6 +59,10 @@ def forget_newest_article():
     """Make the next page look up the newest article id (tests start cold)."""
     with _newest_lock:
         _newest["checked"] = float("-inf")
+
+
+def _newest_check_due():
+    return time.monotonic() - _newest["checked"] >= NEWEST_CHECK_SECONDS
 
 
 def _newest_article_id():
@@ -70,10 +81,36 @@ def _cacheable_request(request):
     )
 
 
+def page_address(environ):
+    """Return the scheme, host, path and query a page is cached under, read
+    from the WSGI environ as the server gave it (the host as Django reads it,
+    before Django validates it; only valid hosts' pages are ever stored)."""
+    scheme = environ.get("wsgi.url_scheme", "http")
+    if settings.SECURE_PROXY_SSL_HEADER:
+        header, secure_value = settings.SECURE_PROXY_SSL_HEADER
+        if header in environ:
+            value = environ[header].split(",", 1)[0].strip()
+            scheme = "https" if value == secure_value else "http"
+    if settings.USE_X_FORWARDED_HOST and "HTTP_X_FORWARDED_HOST" in environ:
+        host = environ["HTTP_X_FORWARDED_HOST"]
+    else:
+        host = environ.get("HTTP_HOST") or (
+            f"{environ.get('SERVER_NAME', '')}:{environ.get('SERVER_PORT', '')}"
+        )
+    path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
+    return f"{scheme}://{host}{path}?{environ.get('QUERY_STRING', '')}"
+
+
+def page_key(address, generation):
+    digest = hashlib.sha256(address.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"web:page:{generation}:{digest}"
+
+
 def _key(request):
-    url = request.build_absolute_uri()
-    digest = hashlib.sha256(url.encode("utf-8", "surrogateescape")).hexdigest()
-    return f"web:page:{generation()}:{digest}"
+    request.get_host()  # a spoofed Host is refused (400) before anything is stored
+    # The front door (front.py) reads the address before Django rewrites PATH_INFO.
+    address = request.META.get(ADDRESS_KEY) or page_address(request.META)
+    return page_key(address, generation())
 
 
 def _store(response):
