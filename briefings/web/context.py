@@ -1,9 +1,20 @@
-"""Template context every page shares: the network's name, regions, social links."""
+"""Template context every page shares: the network's name, regions, social links.
 
+The regions, the newsletter pitch and the demo banner take four queries; they
+change only when papers or regions do, so each process keeps them for the
+current page-cache generation (a changed publication or region starts a new
+one) and at most BRIEFINGS_PAGE_CACHE_SECONDS, as long as a cached page.
+"""
+
+import threading
+import time
+
+from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
 from briefings.network.models import Feed, Publication, Region
 from briefings.network.networkfile import load_network
+from briefings.web.caching import generation
 
 
 def _newsletter_pitch():
@@ -35,10 +46,44 @@ def _demo_banner():
     return DEMO_BANNER if demo_feeds.exists() else ""
 
 
+_facts = {"generation": None, "read": float("-inf"), "values": {}}
+_facts_lock = threading.Lock()
+
+
+def forget_network_facts():
+    """Read the regions, pitch and banner afresh on the next page."""
+    with _facts_lock:
+        _facts.update(generation=None, read=float("-inf"), values={})
+
+
+def _fact(name, read):
+    """Return the fact `name`, from this process's memo while it is fresh."""
+    current = generation()
+    now = time.monotonic()
+    with _facts_lock:
+        fresh = (
+            _facts["generation"] == current
+            and now - _facts["read"] < settings.BRIEFINGS_PAGE_CACHE_SECONDS
+        )
+        if not fresh:
+            _facts.update(generation=current, read=now, values={})
+        if name in _facts["values"]:
+            return _facts["values"][name]
+    value = read()
+    with _facts_lock:
+        if _facts["generation"] == current:
+            _facts["values"][name] = value
+    return value
+
+
 def network(request):
     return {
-        "demo_banner": SimpleLazyObject(_demo_banner),
+        "demo_banner": SimpleLazyObject(lambda: _fact("demo_banner", _demo_banner)),
         "network": SimpleLazyObject(load_network),
-        "regions": SimpleLazyObject(lambda: list(Region.objects.all())),
-        "newsletter_pitch": SimpleLazyObject(_newsletter_pitch),
+        "regions": SimpleLazyObject(
+            lambda: _fact("regions", lambda: list(Region.objects.all()))
+        ),
+        "newsletter_pitch": SimpleLazyObject(
+            lambda: _fact("newsletter_pitch", _newsletter_pitch)
+        ),
     }

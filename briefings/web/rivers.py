@@ -18,6 +18,9 @@ from django.db.models import F
 from briefings.articles.models import Article
 from briefings.network.models import Publication
 
+# Columns a story card never shows: the bodies are most of a row's bytes.
+CARD_SKIPS = ("body_html", "body_text")
+
 
 def _ids(**lookup):
     return list(Publication.objects.filter(**lookup).values_list("id", flat=True))
@@ -35,23 +38,32 @@ def load(queryset, limit):
     are joined only for those few rows.
     """
     ids = list(queryset.values_list("id", flat=True)[:limit])
-    cards = Article.objects.river().in_bulk(ids)
+    cards = Article.objects.river().defer(*CARD_SKIPS).in_bulk(ids)
     return [cards[pk] for pk in ids if pk in cards]
 
 
-def in_region(region):
+def region_publications(region):
+    """Return the ids of `region`'s publications (for in_region/outside_region)."""
+    return _ids(region=region)
+
+
+def in_region(region, publication_ids=None):
+    if publication_ids is None:
+        publication_ids = region_publications(region)
     return (
         everything()
         .alias(walk_by_date=F("publication_id") + 0)
-        .filter(walk_by_date__in=_ids(region=region))
+        .filter(walk_by_date__in=publication_ids)
     )
 
 
-def outside_region(region):
+def outside_region(region, publication_ids=None):
+    if publication_ids is None:
+        publication_ids = region_publications(region)
     return (
         everything()
         .alias(walk_by_date=F("publication_id") + 0)
-        .exclude(walk_by_date__in=_ids(region=region))
+        .exclude(walk_by_date__in=publication_ids)
     )
 
 

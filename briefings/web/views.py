@@ -83,10 +83,11 @@ def article(request, pk, slug=""):
     # Related: recent stories of the same region until the stories app (#5)
     # offers same-event clusters; More stories: the newest across the network.
     region = article.publication.region
+    same_region = rivers.region_publications(region)
     related = rivers.load(
-        rivers.in_region(region).exclude(pk=article.pk), RELATED_STORIES
+        rivers.in_region(region, same_region).exclude(pk=article.pk), RELATED_STORIES
     )
-    more = rivers.load(rivers.outside_region(region), MORE_STORIES)
+    more = rivers.load(rivers.outside_region(region, same_region), MORE_STORIES)
     page_url = request.build_absolute_uri(article.get_absolute_url())
     context = {
         "article": article,
