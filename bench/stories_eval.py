@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from briefings.stories.cluster import Clusterer, Rule  # noqa: E402
+from briefings.stories.cluster import DEFAULT_THRESHOLD, Clusterer, Rule  # noqa: E402
 from briefings.stories.similarity import (  # noqa: E402
     DEFAULT_WEIGHTS,
     Idf,
@@ -220,6 +220,9 @@ def main():
         ours = evaluate(split, sigs, ours_t, score, weights)
         base = evaluate(split, titles, base_t, jaccard, weights)
         print(f"{name:<6} {'briefings':<22} " + " ".join(f"{v:6.3f}" for v in ours))
+        live = evaluate(split, sigs, DEFAULT_THRESHOLD, score, weights)
+        label = f"briefings at {DEFAULT_THRESHOLD}"
+        print(f"{name:<6} {label:<22} " + " ".join(f"{v:6.3f}" for v in live))
         print(
             f"{name:<6} {'title-word Jaccard':<22} "
             + " ".join(f"{v:6.3f}" for v in base)

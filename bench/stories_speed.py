@@ -158,7 +158,7 @@ def main():
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
         print(
             f"in-memory postings: {recent._recent.size} "
-            f"(range {(recent._recent.high or 0) - (recent._recent.low or 0)} s); "
+            f"(since {recent._recent.low}); "
             f"peak RSS of this process {rss} MB"
         )
 

@@ -14,7 +14,7 @@ from collections import Counter
 from contextlib import contextmanager
 from datetime import timedelta
 
-from django.db import connections, transaction
+from django.db import connection, connections, transaction
 
 from briefings.articles.models import Article
 from briefings.stories.assign import (
@@ -245,6 +245,11 @@ def rebuild():
     finally:
         _IDF = None
         forget()
+    if connection.vendor == "sqlite" and not connection.in_atomic_block:
+        # Fold the rebuild's large write-ahead log into the database now, so
+        # that the next live assignments do not pay for it at a checkpoint.
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return changes
 
 

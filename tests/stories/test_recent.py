@@ -78,3 +78,15 @@ def test_candidates_rank_like_the_sql_lookup(network):
     ]
     assert from_memory == from_sql
     assert len(from_sql) == 6
+
+
+def test_old_postings_are_dropped_as_time_moves_on():
+    postings = recent.RecentPostings()
+    postings.low = 0
+    postings.by_term["korea"] = [(10, 1, 0.5), (500, 2, 0.4)]
+    postings.by_term["thai"] = [(20, 3, 0.3)]
+    postings.size = 3
+    postings.evict(100)
+    assert dict(postings.by_term) == {"korea": [(500, 2, 0.4)]}
+    assert (postings.low, postings.size) == (100, 1)
+    assert postings.candidates(["korea", "thai"], 0, 1000, None, 5) == [2]
