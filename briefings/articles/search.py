@@ -61,16 +61,33 @@ SQLITE_DROP = [
     f"DROP TABLE IF EXISTS {FTS_TABLE}",
 ]
 
+# PostgreSQL's text parser reads "<word>" as an XML tag and skips it, so a story
+# saying "a <typhoon>" would never match "typhoon". Angle brackets are swapped
+# for two private-use characters before parsing (and back in snippets; U+E000
+# and U+E001 already mark the highlights).
+_SAFE = "U&'\\E002\\E003'"
+PG_TEXT = "translate({}, '<>', " + _SAFE + ")"
 PG_VECTOR = (
-    "(setweight(to_tsvector('english'::regconfig, a.headline), 'A')"
-    " || setweight(to_tsvector('english'::regconfig, a.dek), 'B')"
-    " || setweight(to_tsvector('english'::regconfig, a.body_text), 'D'))"
+    "(setweight(to_tsvector('english'::regconfig, "
+    + PG_TEXT.format("a.headline")
+    + "), 'A')"
+    " || setweight(to_tsvector('english'::regconfig, "
+    + PG_TEXT.format("a.dek")
+    + "), 'B')"
+    " || setweight(to_tsvector('english'::regconfig, "
+    + PG_TEXT.format("a.body_text")
+    + "), 'D'))"
 )
 PG_INDEX = [
-    "CREATE INDEX IF NOT EXISTS articles_article_search ON articles_article "
-    "USING GIN (" + PG_VECTOR.replace("a.", "") + ")"
+    "DROP INDEX IF EXISTS articles_article_search",  # before angle brackets
+    "CREATE INDEX IF NOT EXISTS articles_article_search_v2 ON articles_article "
+    "USING GIN (" + PG_VECTOR.replace("a.", "") + ")",
 ]
-PG_DROP = ["DROP INDEX IF EXISTS articles_article_search"]
+PG_DROP = [
+    "DROP INDEX IF EXISTS articles_article_search",
+    "DROP INDEX IF EXISTS articles_article_search_v2",
+]
+_UNSAFE = str.maketrans("\ue002\ue003", "<>")
 
 
 def install(conn):
@@ -245,13 +262,14 @@ class _Postgres:
             f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=30, MinWords=15, "
             "MaxFragments=2, FragmentDelimiter=…"
         )
-        sql = """
-            SELECT a.id, ts_headline('english'::regconfig, a.body_text, q, %s)
+        body = PG_TEXT.format("a.body_text")
+        sql = f"""
+            SELECT a.id, ts_headline('english'::regconfig, {body}, q, %s)
             FROM articles_article a, plainto_tsquery('english'::regconfig, %s) q
             WHERE a.id = ANY(%s)"""
         with connection.cursor() as cursor:
             cursor.execute(sql, [options, " ".join(query.terms), list(ids)])
-            return dict(cursor.fetchall())
+            return {pk: text.translate(_UNSAFE) for pk, text in cursor.fetchall()}
 
 
 _SQLITE = _SQLite()
