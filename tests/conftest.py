@@ -58,3 +58,17 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+def subprocess_database_url():
+    """The URL of the database this test runs on, for a `briefings` subprocess."""
+    from django.db import connection
+
+    config = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{config['NAME']}"
+    user = config.get("USER") or ""
+    password = f":{config['PASSWORD']}" if config.get("PASSWORD") else ""
+    host = config.get("HOST") or "127.0.0.1"
+    port = f":{config['PORT']}" if config.get("PORT") else ""
+    return f"postgres://{user}{password}@{host}{port}/{config['NAME']}"

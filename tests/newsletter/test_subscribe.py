@@ -145,9 +145,8 @@ def test_mail_to_the_list_unsubscribe_address_unsubscribes(
     from email.message import EmailMessage
     from urllib.parse import unquote, urlsplit
 
-    from django.conf import settings
-
     from briefings.newsletter.deliver import send_edition
+    from tests.conftest import subprocess_database_url
     from tests.newsletter.conftest import make_subscribers
 
     reader, other = make_subscribers(2)
@@ -162,7 +161,7 @@ def test_mail_to_the_list_unsubscribe_address_unsubscribes(
         mail["From"], mail["To"], mail["Subject"] = reader.email, parts.path, subject
         env = {
             **os.environ,
-            "DATABASE_URL": f"sqlite:///{settings.DATABASES['default']['NAME']}",
+            "DATABASE_URL": subprocess_database_url(),
             "LOG_LEVEL": "WARNING",
         }
         command = [sys.executable, "-m", "briefings", "newsletter", "unsubscribe-mail"]
