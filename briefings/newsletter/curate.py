@@ -13,6 +13,7 @@ from django.db import transaction
 
 from briefings.articles.models import Article
 from briefings.newsletter.models import Edition, EditionItem
+from briefings.stories.models import StoryMembership
 
 log = logging.getLogger(__name__)
 
@@ -62,16 +63,21 @@ def same_headline(a, b):
 def story_candidates(articles):
     """Group `articles` (newest first) into stories.
 
-    STORY CLUSTERS HOOK: until the stories app (issue #5) assigns clusters, a
-    story is an original with its syndicated copies (Article.duplicate_of) plus
-    articles with near-identical headlines. When stories.Story lands, replace
-    this function's grouping with the article's cluster; everything after it
-    (ranking, balancing, blurbs) stays as it is."""
+    The stories app's same-event clusters (one Story per event, across papers)
+    group first; an article not yet assigned falls back to its syndication
+    original (Article.duplicate_of), and articles with near-identical headlines
+    join too. Ranking, balancing and blurbs work on these groups."""
     candidates = []
     by_original = {}
     words = []
+    story_of = dict(
+        StoryMembership.objects.filter(
+            article__in=[a.pk for a in articles]
+        ).values_list("article_id", "story_id")
+    )
     for article in articles:
-        root = article.duplicate_of_id or article.pk
+        root = story_of.get(article.pk)
+        root = ("story", root) if root else article.duplicate_of_id or article.pk
         if root in by_original:
             by_original[root].articles.append(article)
             continue

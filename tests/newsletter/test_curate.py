@@ -57,6 +57,33 @@ def test_syndicated_copies_and_same_headlines_are_one_story(day):
     assert sum("Jakarta airport" in h for h in headlines) == 1
 
 
+def test_one_event_told_by_several_papers_is_one_item(day):
+    """The stories app's clusters group articles whose headlines differ."""
+    from datetime import timedelta
+
+    from briefings.stories.models import Story, StoryMembership
+
+    at = send_moment(day) - timedelta(hours=2)
+    told = [
+        make_article("the-korea-herald", headline="Seoul protests Tokyo export curbs",
+                     published_at=at),
+        make_article("the-japan-news", headline="Japan defends chip material rules",
+                     published_at=at + timedelta(minutes=30)),
+        make_article("china-daily", headline="Beijing urges calm in trade spat",
+                     published_at=at + timedelta(minutes=50)),
+    ]  # fmt: skip
+    story = Story.objects.create(
+        first_published_at=at, last_published_at=at, article_count=3
+    )
+    for article in told:
+        StoryMembership.objects.create(article=article, story=story, score=0.5)
+    make_day_of_articles(day)
+    edition = curate(day)
+    items = [i for i in edition.items.all() if i.article in told]
+    assert len(items) == 1
+    assert items[0].papers == 3
+
+
 def test_a_thin_day_is_skipped_not_padded(day):
     end = send_moment(day)
     from datetime import timedelta
