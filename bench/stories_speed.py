@@ -48,6 +48,9 @@ def corpus():
         return [json.loads(line) for line in lines]
 
 
+PER_DAY = None  # --per-day: articles published per day (dense), else the spread
+
+
 def make_articles(rows, count, start, live_from=None):
     from briefings.articles.models import Article
     from briefings.network.models import Publication
@@ -61,6 +64,8 @@ def make_articles(rows, count, start, live_from=None):
         day = datetime.fromisoformat(row["date"][:10]) - base
         at = datetime(2000, 1, 1, 12, tzinfo=UTC) + day + timedelta(days=900 * copy)
         at += timedelta(minutes=n % 600)
+        if PER_DAY:
+            at = datetime(2000, 1, 1, tzinfo=UTC) + timedelta(days=n / PER_DAY)
         if live_from is not None:  # arriving now, one every 7 minutes
             at = live_from + timedelta(minutes=7 * (n - start + 1))
         batch.append(
@@ -109,7 +114,16 @@ def main():
         help="start from a copy of this database, already rebuilt (skips storing "
         "and the rebuild; --articles must say how many it holds)",
     )
+    parser.add_argument(
+        "--per-day",
+        type=int,
+        help="publish this many articles a day, one after another (a dense network; "
+        "the corpus' texts repeat every 1,041 articles), instead of its own dates",
+    )
+    parser.add_argument("--save-db", type=Path, help="keep a copy of the database")
     args = parser.parse_args()
+    global PER_DAY
+    PER_DAY = args.per_day
     with tempfile.TemporaryDirectory() as folder:
         if args.from_db:
             shutil.copy(args.from_db, Path(folder) / "bench.sqlite3")
@@ -128,6 +142,11 @@ def main():
             rebuild()
             took = time.perf_counter() - started
             print(f"rebuild: {took:.1f} s ({Story.objects.count()} stories)")
+            if args.save_db:
+                from django.db import connection
+
+                connection.close()
+                shutil.copy(Path(folder) / "bench.sqlite3", args.save_db)
         import resource
 
         from briefings.articles.models import Article
