@@ -23,6 +23,15 @@ class SearchForm(forms.Form):
     until = forms.DateField(required=False, label="To", input_formats=["%Y-%m-%d"])
     page = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE)
 
+    @property
+    def region_options(self):
+        # A comprehension, not list(): list() asks the iterator's length (a COUNT).
+        return [choice for choice in self.fields["region"].choices]
+
+    @property
+    def publication_options(self):
+        return [choice for choice in self.fields["publication"].choices]
+
     def query(self):
         data = self.cleaned_data
         return Query(

@@ -9,6 +9,7 @@ from django.middleware.csrf import _does_token_match
 from django.test import Client
 
 from briefings.articles.models import Article
+from briefings.network.models import Publication
 from briefings.web.caching import CSRF_PLACEHOLDER
 
 from ..factories import make_article
@@ -121,3 +122,16 @@ def test_article_page_query_count_is_bounded(
     cache.clear()
     with django_assert_max_num_queries(12):
         assert client.get(stories[0].get_absolute_url()).status_code == 200
+
+
+def test_the_newsletter_pitch_follows_a_paper_leaving_the_network(client, stories):
+    """The shared page context is kept per generation; a changed paper ends it."""
+    url = stories[0].get_absolute_url()  # a Dawn story
+    assert (
+        "curated stories from 22 Asian newspapers" in client.get(url).content.decode()
+    )
+    herald = Publication.objects.get(slug="the-korea-herald")
+    herald.enabled = False
+    herald.save()
+    page = client.get(url).content.decode()
+    assert "curated stories from 21 Asian newspapers" in page
