@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from briefings.articles.models import Article
 from briefings.network.models import Publication, Region
+from briefings.stories.sitemaps import StorySitemap
 
 # Google News takes articles of the last two days, at most 1,000 per sitemap.
 NEWS_WINDOW = timedelta(days=2)
@@ -65,5 +66,5 @@ class NewsSitemap(ArticleSitemap):
         )
 
 
-SITEMAPS = {"pages": PageSitemap, "articles": ArticleSitemap}
+SITEMAPS = {"pages": PageSitemap, "articles": ArticleSitemap, "stories": StorySitemap}
 NEWS_SITEMAPS = {"news": NewsSitemap}

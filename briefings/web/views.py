@@ -8,6 +8,7 @@ from django.utils.text import slugify
 from briefings.articles.models import Article
 from briefings.articles.search import search as run_search
 from briefings.network.models import Country, Publication, Region
+from briefings.stories.related import also_covered_by, related_stories
 from briefings.web import rivers
 from briefings.web.caching import cached_page, csrf_placeholder
 from briefings.web.forms import SearchForm
@@ -73,20 +74,38 @@ def publication(request, slug):
 def article(request, pk, slug=""):
     article = get_object_or_404(
         Article.objects.published().select_related(
-            "publication__region", "publication__country"
+            "publication__region", "publication__country", "story_membership__story"
         ),
         pk=pk,
     )
     expected = slugify(article.headline)[:80] or "story"
     if slug != expected:
         return redirect("article-slug", pk=article.pk, slug=expected, permanent=True)
-    # Related: recent stories of the same region until the stories app (#5)
-    # offers same-event clusters; More stories: the newest across the network.
+    # Also covered by: the same event told by the other papers (stories app).
+    # Related: neighbouring stories of the same period, topped up with recent
+    # stories of the same region. More stories: the newest across the network.
+    membership = getattr(article, "story_membership", None)
+    story = membership.story if membership else None
+    also, related = [], []
+    if story is not None:  # an article not grouped yet has no neighbours either
+        also = list(also_covered_by(article))
+        firsts = [
+            s.first_report_id
+            for s in related_stories(article, limit=RELATED_STORIES)
+            if s.first_report_id and s.first_report_id != article.pk
+        ]
+        related = sorted(
+            Article.objects.river().filter(pk__in=firsts),
+            key=lambda a: firsts.index(a.pk),
+        )
     region = article.publication.region
     same_region = rivers.region_publications(region)
-    related = rivers.load(
-        rivers.in_region(region, same_region).exclude(pk=article.pk), RELATED_STORIES
-    )
+    if len(related) < RELATED_STORIES:
+        seen = [article.pk, *(a.pk for a in related + also)]
+        related += rivers.load(
+            rivers.in_region(region, same_region).exclude(pk__in=seen),
+            RELATED_STORIES - len(related),
+        )
     more = rivers.load(rivers.outside_region(region, same_region), MORE_STORIES)
     page_url = request.build_absolute_uri(article.get_absolute_url())
     context = {
@@ -94,6 +113,8 @@ def article(request, pk, slug=""):
         "page_url": page_url,
         "share_links": share_links(page_url, article.headline),
         "json_ld": json_ld(news_article(article, page_url)),
+        "story": story,
+        "also_covered_by": also,
         "related_stories": related,
         "more_stories": more,
     }

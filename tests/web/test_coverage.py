@@ -1,0 +1,66 @@
+"""The article page shows the same event as told by the other papers."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from lxml import html as lxml_html
+
+from django.core.cache import cache
+
+from briefings.stories.models import Story, StoryMembership
+
+from ..factories import make_article
+
+WHEN = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def story(network):
+    cache.clear()
+    told = [
+        make_article("the-korea-herald", headline="Seoul protests export curbs",
+                     published_at=WHEN),
+        make_article("the-japan-news", headline="Tokyo defends chip rules",
+                     published_at=WHEN + timedelta(hours=1)),
+        make_article("china-daily", headline="Beijing urges calm in spat",
+                     published_at=WHEN + timedelta(hours=2)),
+    ]  # fmt: skip
+    story = Story.objects.create(
+        first_published_at=WHEN,
+        last_published_at=WHEN + timedelta(hours=2),
+        first_report=told[0],
+        headline=told[0].headline,
+        article_count=3,
+    )
+    for article in told:
+        StoryMembership.objects.create(article=article, story=story, score=0.4)
+    return story, told
+
+
+def test_article_lists_the_other_papers_and_links_full_coverage(client, story):
+    story, told = story
+    page = lxml_html.fromstring(client.get(told[1].get_absolute_url()).content)
+    block = page.cssselect(".also-covered")[0]
+    assert block.cssselect("h2")[0].text_content() == "Also covered by"
+    lines = [" ".join(li.text_content().split()) for li in block.cssselect("li")]
+    assert lines == [
+        "The Korea Herald (South Korea): Seoul protests export curbs",
+        "China Daily (China): Beijing urges calm in spat",
+    ]
+    assert block.cssselect("a.full-coverage")[0].get("href") == story.get_absolute_url()
+    assert client.get(story.get_absolute_url()).status_code == 200
+
+
+def test_an_article_alone_in_no_story_has_no_block(client, network):
+    cache.clear()
+    alone = make_article("dawn", headline="Karachi port expands")
+    page = lxml_html.fromstring(client.get(alone.get_absolute_url()).content)
+    assert page.cssselect(".also-covered") == []
+
+
+def test_story_pages_are_in_the_sitemap(client, story):
+    story, _ = story
+    index = client.get("/sitemap.xml").content.decode()
+    assert "sitemap-stories.xml" in index
+    section = client.get("/sitemap-stories.xml").content.decode()
+    assert story.get_absolute_url() in section
