@@ -1,6 +1,7 @@
 """The search form: the reader's words and filters, validated and capped."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from briefings.articles.search import Query
 from briefings.network.models import Publication, Region
@@ -9,18 +10,18 @@ MAX_PAGE = 50
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(label="Search stories", max_length=200, required=False)
+    q = forms.CharField(label=_("Search stories"), max_length=200, required=False)
     region = forms.ModelChoiceField(
-        Region.objects.all(), to_field_name="slug", required=False, label="Region"
+        Region.objects.all(), to_field_name="slug", required=False, label=_("Region")
     )
     publication = forms.ModelChoiceField(
         Publication.objects.enabled(),
         to_field_name="slug",
         required=False,
-        label="Newspaper",
+        label=_("Newspaper"),
     )
-    since = forms.DateField(required=False, label="From", input_formats=["%Y-%m-%d"])
-    until = forms.DateField(required=False, label="To", input_formats=["%Y-%m-%d"])
+    since = forms.DateField(required=False, label=_("From"), input_formats=["%Y-%m-%d"])
+    until = forms.DateField(required=False, label=_("To"), input_formats=["%Y-%m-%d"])
     page = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE)
 
     @property

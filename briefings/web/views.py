@@ -4,6 +4,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from briefings.articles.models import Article
 from briefings.articles.search import search as run_search
@@ -35,7 +36,9 @@ def _render(request, template, context, status=200):
 
 @cached_page
 def home(request):
-    return _river(request, rivers.everything(), heading="Latest stories")
+    return _river(
+        request, rivers.everything(), heading=_("Latest stories"), is_home=True
+    )
 
 
 @cached_page
