@@ -118,7 +118,8 @@ def _reconcile(groups, scores, meta):
     for story, members in new_stories:
         for member in members:
             target[member] = story.pk
-    Story.objects.bulk_update(updated, list(_story_fields([ids[0]], meta)), 2000)
+    if updated:  # (nothing to regroup: an empty window, a fresh database)
+        Story.objects.bulk_update(updated, list(_story_fields([ids[0]], meta)), 2000)
     moved = [pk for pk in ids if pk in current and current[pk] != target[pk]]
     moved_set = set(moved)
     StoryMembership.objects.filter(article_id__in=moved).delete()

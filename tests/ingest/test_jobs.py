@@ -11,7 +11,7 @@ def broken_job(now):
     raise RuntimeError("boom")
 
 
-def test_jobs_run_when_due_and_a_failure_stops_nothing(settings, caplog):
+def test_jobs_run_when_due_and_a_failure_stops_nothing(db, settings, caplog):
     CALLS.clear()
     settings.BRIEFINGS_PERIODIC_JOBS = {
         "tests.ingest.test_jobs.broken_job": 60,
@@ -33,3 +33,13 @@ def test_configured_jobs_exist():
 
     for path in settings.BRIEFINGS_PERIODIC_JOBS:
         assert callable(import_string(path))
+
+
+def test_configured_jobs_run_on_an_empty_database(db):
+    """What `briefings run` calls at start, before any story has arrived."""
+    from django.conf import settings
+    from django.utils import timezone
+    from django.utils.module_loading import import_string
+
+    for path in settings.BRIEFINGS_PERIODIC_JOBS:
+        import_string(path)(timezone.now())
