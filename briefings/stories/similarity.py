@@ -91,7 +91,7 @@ def _spread(term):
         value = 0
         for i, byte in enumerate(reversed(digest)):
             value |= _SPREAD[byte] << (i * 8 * _LANE)
-        if len(_spread_cache) >= 500_000:  # bounded memory
+        if len(_spread_cache) >= 100_000:  # bounded: ~40 MB
             _spread_cache.clear()
         _spread_cache[term] = value
     return value
