@@ -29,3 +29,7 @@ def test_rebuild_in_worker_processes_matches_rebuild_in_process(network, monkeyp
     assert _state() == alone
     assert len({story for _, story in alone[0]}) == 2
     assert {country for _, country in alone[2]} >= {"KP", "TH"}
+
+
+def test_rebuild_of_an_empty_database_changes_nothing():
+    assert rebuild_module.rebuild() == 0
