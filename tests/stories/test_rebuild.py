@@ -31,5 +31,5 @@ def test_rebuild_in_worker_processes_matches_rebuild_in_process(network, monkeyp
     assert {country for _, country in alone[2]} >= {"KP", "TH"}
 
 
-def test_rebuild_of_an_empty_database_changes_nothing():
+def test_rebuild_of_an_empty_database_changes_nothing(db):
     assert rebuild_module.rebuild() == 0
