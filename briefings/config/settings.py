@@ -73,7 +73,7 @@ _bind = declare(
 _web_workers = declare(
     "BRIEFINGS_WEB_WORKERS",
     "2",
-    "Number of gunicorn worker processes `briefings run` starts.",
+    "Number of web server (granian) worker processes `briefings run` starts.",
 )
 _fetch_workers = declare(
     "BRIEFINGS_FETCH_WORKERS",

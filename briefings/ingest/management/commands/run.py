@@ -10,7 +10,7 @@ from briefings.network.models import Feed
 
 
 class Command(BaseCommand):
-    help = "Run the whole system: the site (gunicorn) and the feed scheduler."
+    help = "Run the whole system: the site (granian) and the feed scheduler."
 
     def add_arguments(self, parser):
         parser.add_argument("--bind", help="address:port (default BRIEFINGS_BIND)")
