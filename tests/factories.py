@@ -31,3 +31,20 @@ def make_article(publication="the-korea-herald", **fields):
     }
     values.update(fields)
     return Article.objects.create(publication=publication, **values)
+
+
+def make_story(articles, score=0.5):
+    """Group `articles` into one Story as the stories app would; the first leads."""
+    from briefings.stories.models import Story, StoryMembership
+
+    first, last = articles[0], articles[-1]
+    story = Story.objects.create(
+        first_published_at=first.published_at,
+        last_published_at=last.published_at,
+        first_report=first,
+        headline=first.headline,
+        article_count=len(articles),
+    )
+    for article in articles:
+        StoryMembership.objects.create(article=article, story=story, score=score)
+    return story

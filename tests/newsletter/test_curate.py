@@ -4,7 +4,7 @@ import pytest
 
 from briefings.newsletter.curate import blurb, curate, send_moment
 from briefings.newsletter.models import Edition
-from tests.factories import make_article
+from tests.factories import make_article, make_story
 from tests.newsletter.conftest import make_day_of_articles
 
 pytestmark = pytest.mark.usefixtures("network")
@@ -61,8 +61,6 @@ def test_one_event_told_by_several_papers_is_one_item(day):
     """The stories app's clusters group articles whose headlines differ."""
     from datetime import timedelta
 
-    from briefings.stories.models import Story, StoryMembership
-
     at = send_moment(day) - timedelta(hours=2)
     told = [
         make_article("the-korea-herald", headline="Seoul protests Tokyo export curbs",
@@ -72,11 +70,7 @@ def test_one_event_told_by_several_papers_is_one_item(day):
         make_article("china-daily", headline="Beijing urges calm in trade spat",
                      published_at=at + timedelta(minutes=50)),
     ]  # fmt: skip
-    story = Story.objects.create(
-        first_published_at=at, last_published_at=at, article_count=3
-    )
-    for article in told:
-        StoryMembership.objects.create(article=article, story=story, score=0.5)
+    make_story(told)
     make_day_of_articles(day)
     edition = curate(day)
     items = [i for i in edition.items.all() if i.article in told]

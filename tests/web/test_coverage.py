@@ -7,9 +7,7 @@ from lxml import html as lxml_html
 
 from django.core.cache import cache
 
-from briefings.stories.models import Story, StoryMembership
-
-from ..factories import make_article
+from ..factories import make_article, make_story
 
 WHEN = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 
@@ -25,15 +23,7 @@ def story(network):
         make_article("china-daily", headline="Beijing urges calm in spat",
                      published_at=WHEN + timedelta(hours=2)),
     ]  # fmt: skip
-    story = Story.objects.create(
-        first_published_at=WHEN,
-        last_published_at=WHEN + timedelta(hours=2),
-        first_report=told[0],
-        headline=told[0].headline,
-        article_count=3,
-    )
-    for article in told:
-        StoryMembership.objects.create(article=article, story=story, score=0.4)
+    story = make_story(told, score=0.4)
     return story, told
 
 
