@@ -5,6 +5,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from django.conf import settings
+
+from briefings.demo.network import DemoNetwork
+from briefings.demo.server import DemoServer
+
+from ..conftest import require_demo_corpus
+
 
 class Route:
     def __init__(self, body=b"", status=200, headers=None):
@@ -61,3 +68,12 @@ def site():
     site = LoopbackSite()
     yield site
     site.stop()
+
+
+@pytest.fixture(scope="module")
+def demo_server():
+    """The demo network served on a free loopback port: (network, server)."""
+    corpus = require_demo_corpus()
+    net = DemoNetwork.load(corpus, settings.BRIEFINGS_NETWORK_FILE, days=30)
+    with DemoServer(net, port=0) as server:
+        yield net, server

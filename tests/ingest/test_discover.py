@@ -2,11 +2,8 @@ from io import StringIO
 
 import pytest
 
-from django.conf import settings
 from django.core.management import call_command
 
-from briefings.demo.network import DemoNetwork
-from briefings.demo.server import DemoServer
 from briefings.ingest.discover import (
     DiscoveredFeed,
     common_feed_paths,
@@ -16,7 +13,6 @@ from briefings.ingest.discover import (
 from briefings.ingest.fetch import FetchError
 from briefings.network.models import Feed, Publication
 
-from ..conftest import require_demo_corpus
 from .conftest import Route
 
 HOME = "https://paper.example/news/index.html"
@@ -158,14 +154,6 @@ def test_find_feeds_refuses_private_addresses_by_default(site):
     with pytest.raises(FetchError):
         find_feeds(site.url("/"))
     assert paths_requested(site) == []
-
-
-@pytest.fixture(scope="module")
-def demo_server():
-    corpus = require_demo_corpus()
-    net = DemoNetwork.load(corpus, settings.BRIEFINGS_NETWORK_FILE, days=30)
-    with DemoServer(net, port=0) as server:
-        yield net, server
 
 
 def test_find_feeds_on_the_demo_network(demo_server):

@@ -4,10 +4,6 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
-from django.conf import settings
-
-from briefings.demo.network import DemoNetwork
-from briefings.demo.server import DemoServer
 from briefings.ingest.fetch import FetchPolicy
 from briefings.ingest.parse import ParseError
 from briefings.ingest.sitemap import (
@@ -17,7 +13,6 @@ from briefings.ingest.sitemap import (
     parse_sitemap,
 )
 
-from ..conftest import require_demo_corpus
 from .conftest import Route
 
 BASE = "https://paper.example/sitemap-news.xml"
@@ -246,14 +241,6 @@ def test_external_dtds_and_entities_are_never_fetched(listener, doctype):
         parsed = None
     assert seen == []
     assert parsed is None or all("leaked" not in e.title for e in parsed.entries)
-
-
-@pytest.fixture(scope="module")
-def demo_server():
-    corpus = require_demo_corpus()
-    net = DemoNetwork.load(corpus, settings.BRIEFINGS_NETWORK_FILE, days=30)
-    with DemoServer(net, port=0) as server:
-        yield net, server
 
 
 def test_demo_news_sitemap_and_sitemap(demo_server):
