@@ -19,6 +19,7 @@ from lxml import etree
 from trafilatura.htmlprocessing import build_html_output
 from trafilatura.metadata import extract_metadata
 
+from briefings.articles.text import squash_whitespace
 from briefings.ingest.metadata import PageMetadata, parse_datetime, read_metadata
 from briefings.ingest.rules import rule_for
 from briefings.ingest.sanitize import html_to_text
@@ -93,7 +94,7 @@ def _byline_by_rule(tree, rule):
         nodes = tree.cssselect(rule.byline)
     except (etree.XPathError, SyntaxError, ValueError):
         return ""
-    text = " ".join(nodes[0].text_content().split()) if nodes else ""
+    text = squash_whitespace(nodes[0].text_content()) if nodes else ""
     return re.sub(rule.byline_strip, "", text).strip() if rule.byline_strip else text
 
 
@@ -151,6 +152,6 @@ def extract_page(html, url, publication_rules=None):
     if not body_text:
         raise ExtractionError("no article text found")
     for name in ("headline", "dek", "byline"):
-        setattr(found, name, " ".join(getattr(found, name).split()))
+        setattr(found, name, squash_whitespace(getattr(found, name)))
     fields = {**vars(found), "article_body": ""}
     return Extraction(**fields, body_html=body_html, body_text=body_text, method=method)

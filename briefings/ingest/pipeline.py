@@ -61,10 +61,14 @@ class RefreshReport:
     updated: int = 0
     unchanged: int = 0
     skipped: int = 0
-    failed: int = 0
     not_modified: bool = False
     error: str = ""
     problems: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self):
+        """1 when the feed itself could not be read (the error says why)."""
+        return 1 if self.error else 0
 
     def count(self, outcome):
         setattr(self, str(outcome), getattr(self, str(outcome)) + 1)

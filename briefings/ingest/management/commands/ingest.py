@@ -43,7 +43,6 @@ class Command(BaseCommand):
                 for key in totals:
                     totals[key] += getattr(report, key)
                 if report.error:
-                    totals["failed"] += 1
                     failures.append((report.feed_url, report.error))
                 reasons.update(problem.split(" (")[0] for problem in report.problems)
                 progress.advance(task)
