@@ -37,6 +37,8 @@ from briefings.stories.similarity import (  # noqa: E402
 CORPUS = ROOT.parent / "shared" / "demo-corpus" / "wikinews_asia.jsonl"
 PAIRS = ROOT / "bench" / "data" / "story_pairs.jsonl"
 SYNTHETIC = ROOT / "bench" / "data" / "story_synthetic.jsonl"
+SECOND = ROOT / "bench" / "data" / "story_labels_second.jsonl"
+LABELS = ("same_event", "related", "different")
 TITLE_WORD = re.compile(r"\w+")
 
 
@@ -231,8 +233,57 @@ def main():
             f"{name:<6} {'difference (F1)':<22} {ours[2] - base[2]:+27.3f} "
             f"{ours[3] - base[3]:+6.3f}"
         )
+    if SECOND.exists():
+        agreement(pairs, sigs, weights)
     if args.embeddings:
         embedding_variant(dev, test, docs)
+
+
+def kappa(first, second):
+    """Cohen's kappa of two label lists."""
+    n = len(first)
+    observed = sum(a == b for a, b in zip(first, second, strict=True)) / n
+    expected = sum(
+        (first.count(label) / n) * (second.count(label) / n) for label in set(first)
+    )
+    return (observed - expected) / (1 - expected)
+
+
+def agreement(pairs, sigs, weights):
+    """How far a second, blind annotator agrees with the first (the ceiling a
+    system can be measured against), and how the deployed score fares against
+    the second annotator's labels."""
+    second = [json.loads(line) for line in SECOND.open(encoding="utf-8")]
+    assert [row["line"] for row in second] == list(range(1, len(pairs) + 1))
+    for p, row in zip(pairs, second, strict=True):
+        p["second"] = row["label"]
+    first_labels = [p["label"] for p in pairs]
+    second_labels = [p["second"] for p in pairs]
+    three = kappa(first_labels, second_labels)
+    two = kappa(
+        [x == "same_event" for x in first_labels],
+        [x == "same_event" for x in second_labels],
+    )
+    print(
+        f"second annotator: Cohen's kappa {three:.3f} over the three labels, "
+        f"{two:.3f} for same event or not"
+    )
+    print(f"{'split':<6} {'same event, measured':<34} {'P':>6} {'R':>6} {'F1':>6}")
+    for name in ("dev", "test", "all"):
+        split = [p for p in pairs if name == "all" or p["split"] == name]
+        as_second = [p["second"] == "same_event" for p in split]
+        rows = (
+            ("annotator 2 against annotator 1", split, as_second, 0.5),
+            (
+                f"briefings at {DEFAULT_THRESHOLD} against annotator 2",
+                [dict(p, same=p["second"] == "same_event") for p in split],
+                [score(sigs[p["a"]], sigs[p["b"]], weights) for p in split],
+                DEFAULT_THRESHOLD,
+            ),
+        )
+        for label, gold, scores, threshold in rows:
+            values = prf(gold, [float(x) for x in scores], threshold)
+            print(f"{name:<6} {label:<38} " + " ".join(f"{v:6.3f}" for v in values))
 
 
 def embedding_variant(dev, test, docs):
