@@ -50,15 +50,26 @@ class Clusterer:
     """An in-memory index of recent signatures and the stories they form.
 
     Feed it articles in publication order; entries older than the window behind
-    the newest article are dropped, so memory stays bounded by the window."""
+    the newest article are dropped, so the index stays bounded by the window.
 
-    def __init__(self, rule=Rule()):
+    With `streaming`, a story is also let go once no later article can join it
+    (its first article is more than a window behind the newest): it moves to
+    `closed` ({story key: [article keys]}), which the caller drains with
+    `take_closed()`, so that memory holds only the open stories. The groups are
+    the same either way: a closed story could only be proposed as a candidate
+    and then refused by the window."""
+
+    def __init__(self, rule=Rule(), streaming=False):
         self.rule = rule
+        self.streaming = streaming
         self.postings = defaultdict(deque)  # term -> deque[(at, key, weight)]
         self.signatures = {}  # key -> signature, within the window only
-        self.story_of = {}  # key -> story key, every article seen
-        self.spans = {}  # story key -> (first, last)
+        self.story_of = {}  # key -> story key, every article of an open story
+        self.spans = {}  # story key -> (first, last), open stories
+        self.members = defaultdict(list)  # story key -> article keys (streaming)
+        self.closed = {}  # story key -> article keys, closed and not yet taken
         self._order = deque()  # (at, key) in arrival order, for eviction
+        self._opened = deque()  # (first, story key) in creation order
 
     def candidates(self, sig):
         """Return [(key, signature)] of the recent articles sharing strong terms."""
@@ -74,18 +85,25 @@ class Clusterer:
     def add(self, key, sig):
         """Assign article `key` with signature `sig`; return (story key, score)."""
         self._evict(sig.at - self.rule.window)
+        if self.streaming:
+            self._close(sig.at - self.rule.window)
         scored = [
             (score(sig, other, self.rule.weights), self.story_of[other_key])
             for other_key, other in self.candidates(sig)
+            if other_key in self.story_of  # else its story is closed: too old
         ]
         story, value = choose_story(sig.at, scored, self.spans, self.rule)
         if story is None:
             story, value = key, 1.0
             self.spans[story] = (sig.at, sig.at)
+            if self.streaming:
+                self._opened.append((sig.at, story))
         else:
             first, last = self.spans[story]
             self.spans[story] = (min(first, sig.at), max(last, sig.at))
         self.story_of[key] = story
+        if self.streaming:
+            self.members[story].append(key)
         self.signatures[key] = sig
         self._order.append((sig.at, key))
         for term in sig.top(PROBE_TERMS * 2):
@@ -103,8 +121,28 @@ class Clusterer:
                 if not postings:
                     del self.postings[term]
 
+    def _close(self, before):
+        """Move the stories whose first article is older than `before` to
+        `closed`: no article at or after `before` plus a window can join them."""
+        while self._opened and self._opened[0][0] < before:
+            _, story = self._opened.popleft()
+            members = self.members.pop(story)
+            for key in members:
+                del self.story_of[key]
+            del self.spans[story]
+            self.closed[story] = members
+
+    def take_closed(self, everything=False):
+        """Return and forget the closed stories ({story key: [article keys]});
+        with `everything`, close the open ones first (the input has ended)."""
+        if everything:
+            self._close(float("inf"))
+        closed, self.closed = self.closed, {}
+        return closed
+
     def stories(self):
-        """Return {story key: [article keys]} for every article added."""
+        """Return {story key: [article keys]} for every article added (not
+        streaming) or of the open stories (streaming)."""
         groups = defaultdict(list)
         for key, story in self.story_of.items():
             groups[story].append(key)
