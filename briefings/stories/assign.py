@@ -26,7 +26,7 @@ from briefings.stories.models import (
     StoryMembership,
     StoryTerm,
 )
-from briefings.stories.places import countries
+from briefings.stories.places import find
 from briefings.stories.recent import recent_candidates
 from briefings.stories.similarity import (
     DEFAULT_WEIGHTS,
@@ -194,13 +194,26 @@ def withdraw(article):
         refresh_story(story)
 
 
+def place_rows(article):
+    """Return (article id, kind, name, country, mentions) of each place and
+    person `article` mentions, in a stable order (the rebuild inserts these)."""
+    found = find(*article_text(article))
+    return [
+        (article.pk, place.kind, place.name, place.country, mentions)
+        for place, mentions in sorted(found.items())
+    ]
+
+
+PLACE_COLUMNS = ("article_id", "kind", "name", "country", "mentions")
+
+
 def save_places(articles):
-    rows = []
-    for article in articles:
-        headline, body = article_text(article)
-        for code, mentions in sorted(countries(headline, body).items()):
-            rows.append(ArticlePlace(article=article, country=code, mentions=mentions))
-    ArticlePlace.objects.bulk_create(rows)
+    """Store the places and people `articles` mention (none stored before)."""
+    insert_rows(
+        ArticlePlace,
+        PLACE_COLUMNS,
+        [row for article in articles for row in place_rows(article)],
+    )
 
 
 def assign_article(article):

@@ -88,21 +88,30 @@ class DocumentFrequency(models.Model):
 
 
 class ArticlePlace(models.Model):
-    """A member-network country an article mentions (places.py)."""
+    """A country, city or person an article mentions (places.py), with its
+    country: an article's mentions of a country are the sum over its rows."""
+
+    class Kind(models.TextChoices):
+        COUNTRY = "country"
+        CITY = "city"
+        PERSON = "person"
 
     article = models.ForeignKey(
         Article, on_delete=models.CASCADE, related_name="places"
     )
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.COUNTRY)
+    name = models.CharField(max_length=100, help_text="display name (places.yaml)")
     country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2")
     mentions = models.PositiveIntegerField(default=1)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["article", "country"], name="articleplace_unique"
+                fields=["article", "country", "kind", "name"],
+                name="articleplace_unique_name",
             )
         ]
         indexes = [models.Index(fields=["country", "article"])]
 
     def __str__(self):
-        return f"{self.article_id} mentions {self.country}"
+        return f"{self.article_id} mentions {self.name} ({self.kind}, {self.country})"

@@ -19,10 +19,12 @@ from django.db import connection, connections, transaction
 from briefings.articles.models import Article
 from briefings.stories.assign import (
     INDEXED_TERMS,
+    PLACE_COLUMNS,
     article_text,
     content_key,
     count_documents,
     insert_rows,
+    place_rows,
     rule,
     save_places,
     stored_idf,
@@ -36,7 +38,6 @@ from briefings.stories.models import (
     StoryMembership,
     StoryTerm,
 )
-from briefings.stories.places import countries
 from briefings.stories.recent import forget
 from briefings.stories.similarity import Idf, signature, text_terms
 
@@ -149,10 +150,7 @@ def _count_chunk(ids):
     for article in _read(ids):
         headline, body = article_text(article)
         df.update(set(text_terms(headline, body)))
-        places.extend(
-            (article.pk, code, mentions)
-            for code, mentions in sorted(countries(headline, body).items())
-        )
+        places.extend(place_rows(article))
         n += 1
     return n, df, places
 
@@ -224,7 +222,7 @@ def rebuild():
             df_rows = sorted(idf.df.items())
             df_rows.append(("", idf.n))
             insert_rows(DocumentFrequency, ("term", "df"), df_rows)
-            insert_rows(ArticlePlace, ("article_id", "country", "mentions"), places)
+            insert_rows(ArticlePlace, PLACE_COLUMNS, places)
             del df_rows, places
             for batch in mapped(_sign_chunk):
                 signatures, terms = [], []

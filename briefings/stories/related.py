@@ -1,13 +1,24 @@
 """What an article page shows beside the article: the other papers' takes on the
 same story ("Also covered by ...") and related stories (the same story first,
-then topical neighbours of the same period), and "More from <country>"."""
+then topical neighbours of the same period), the places and people it
+mentions, and "More from <country>": other articles about its main country."""
 
-from django.db.models import Sum
+from dataclasses import dataclass, field
+
+from django.db.models import Exists, OuterRef, Sum
 
 from briefings.articles.models import Article
+from briefings.network.models import Country
 from briefings.stories.assign import rule
 from briefings.stories.cluster import PROBE_TERMS
-from briefings.stories.models import ArticleSignature, Story, StoryMembership, StoryTerm
+from briefings.stories.models import (
+    ArticlePlace,
+    ArticleSignature,
+    Story,
+    StoryMembership,
+    StoryTerm,
+)
+from briefings.stories.places import country_name
 
 
 def story_of(article):
@@ -62,16 +73,56 @@ def related_stories(article, limit=5):
     return [found[i] for i in ids[:limit] if i in found]
 
 
-def more_from_country(code, exclude=None, limit=5):
-    """Return recent published articles that mention country `code`."""
+@dataclass
+class CountryMentions:
+    """A country an article mentions, with its cities and people named."""
+
+    code: str
+    name: str
+    mentions: int  # the country's names, its cities and its people together
+    member: bool  # one of the network's countries (it has a country page)
+    named: list = field(default_factory=list)  # cities and people, most named first
+
+
+def places_of(article):
+    """Return the countries `article` mentions, most mentioned first, each with
+    the cities and people named (one query)."""
+    rows = (
+        ArticlePlace.objects.filter(article=article)
+        .annotate(member=Exists(Country.objects.filter(code=OuterRef("country"))))
+        .values_list("country", "kind", "name", "mentions", "member")
+    )
+    found = {}
+    for code, kind, name, mentions, member in rows:
+        country = found.setdefault(
+            code, CountryMentions(code, country_name(code), 0, member)
+        )
+        country.mentions += mentions
+        if kind != ArticlePlace.Kind.COUNTRY:
+            country.named.append((-mentions, name))
+    for country in found.values():
+        country.named = [name for _, name in sorted(country.named)]
+    return sorted(found.values(), key=lambda c: (-c.mentions, c.name))
+
+
+def main_member_country(countries):
+    """Return the most mentioned of `countries` (places_of) that is one of the
+    network's countries, or None."""
+    return next((country for country in countries if country.member), None)
+
+
+def more_from_country(code, exclude=None):
+    """Return the published articles that mention country `code` (its name,
+    a city or a person), newest first; the query reads the articles table
+    alone, for rivers.load."""
     articles = (
-        Article.objects.river()
-        .filter(places__country=str(code).upper()[:2])
+        Article.objects.published()
+        .filter(pk__in=ArticlePlace.objects.filter(country=code).values("article_id"))
         .order_by("-published_at", "-id")
     )
     if exclude is not None:
         articles = articles.exclude(pk=exclude.pk)
-    return articles[:limit]
+    return articles
 
 
 def coverage(story):

@@ -1,6 +1,5 @@
 import pytest
 
-from briefings.stories.places import countries
 from briefings.stories.tokenize import MAX_CHARS, names, terms
 
 
@@ -28,9 +27,3 @@ def test_names_are_the_capitalized_words():
         "kim",
         "pyongyang",
     }
-
-
-def test_countries_come_from_names_cities_and_leaders():
-    found = countries("Protesters in Bangkok denounced Thaksin; 東京 was calm.")
-    assert found == {"TH": 2, "JP": 1}
-    assert countries("a female voice") == {}
