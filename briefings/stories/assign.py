@@ -195,16 +195,17 @@ def withdraw(article):
 
 
 def place_rows(article):
-    """Return (article id, kind, name, country, mentions) of each place and
+    """Return (article id, kind, name, country, mentions, at) of each place and
     person `article` mentions, in a stable order (the rebuild inserts these)."""
     found = find(*article_text(article))
+    at = int(article.published_at.timestamp())
     return [
-        (article.pk, place.kind, place.name, place.country, mentions)
+        (article.pk, place.kind, place.name, place.country, mentions, at)
         for place, mentions in sorted(found.items())
     ]
 
 
-PLACE_COLUMNS = ("article_id", "kind", "name", "country", "mentions")
+PLACE_COLUMNS = ("article_id", "kind", "name", "country", "mentions", "at")
 
 
 def save_places(articles):

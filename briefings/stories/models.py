@@ -103,6 +103,9 @@ class ArticlePlace(models.Model):
     name = models.CharField(max_length=100, help_text="display name (places.yaml)")
     country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2")
     mentions = models.PositiveIntegerField(default=1)
+    at = models.BigIntegerField(
+        default=0, help_text="the article's publication, epoch seconds"
+    )
 
     class Meta:
         constraints = [
@@ -111,7 +114,13 @@ class ArticlePlace(models.Model):
                 name="articleplace_unique_name",
             )
         ]
-        indexes = [models.Index(fields=["country", "article"])]
+        # "More from <country>" walks a country's rows newest first and stops
+        # after a few articles, however often the country is named.
+        indexes = [
+            models.Index(
+                fields=["country", "at", "article"], name="articleplace_country_at"
+            )
+        ]
 
     def __str__(self):
         return f"{self.article_id} mentions {self.name} ({self.kind}, {self.country})"

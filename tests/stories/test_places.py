@@ -1,9 +1,11 @@
 """Places and people: what the gazetteer finds in a text, and what is stored."""
 
+from datetime import timedelta
+
 import pytest
 
 from briefings.network.networkfile import load_network
-from briefings.stories.assign import assign_article
+from briefings.stories.assign import assign_article, save_places
 from briefings.stories.models import ArticlePlace
 from briefings.stories.places import (
     CITY,
@@ -17,7 +19,8 @@ from briefings.stories.places import (
     parse,
 )
 from briefings.stories.rebuild import rebuild
-from tests.stories.test_assign import BODY, OTHER, article
+from briefings.stories.related import more_from_country
+from tests.stories.test_assign import BODY, NOW, OTHER, article
 
 
 def found(text):
@@ -239,3 +242,17 @@ def test_the_admin_shows_the_places_of_articles_and_stories(admin_client, networ
     assert "Thaksin Shinawatra" not in listing.content.decode()  # a person
     page = admin_client.get(f"/admin/stories/story/{story.pk}/change/")
     assert "Thaksin Shinawatra (person, TH) ×1" in page.content.decode()
+
+
+def test_more_from_country_lists_each_article_once_newest_first(network):
+    many_ways = "China: Xi Jinping in Beijing, then Shanghai. Chinese officials."
+    older, newer, newest = (
+        article("china-daily", f"China story {n}", many_ways, NOW + timedelta(hours=n))
+        for n in range(3)
+    )
+    future = article("china-daily", "Tomorrow", many_ways, NOW + timedelta(days=400))
+    elsewhere = article("dawn", "Karachi port", "Karachi and Lahore.", NOW)
+    save_places([older, newer, newest, future, elsewhere])
+    assert more_from_country("CN") == [newest.pk, newer.pk, older.pk]
+    assert more_from_country("CN", exclude=newest, limit=1) == [newer.pk]
+    assert more_from_country("PK") == [elsewhere.pk]
