@@ -37,9 +37,20 @@ def load(queryset, limit):
     The ids come first from the articles table alone; the cards' publications
     are joined only for those few rows.
     """
-    ids = list(queryset.values_list("id", flat=True)[:limit])
-    cards = Article.objects.river().defer(*CARD_SKIPS).in_bulk(ids)
-    return [cards[pk] for pk in ids if pk in cards]
+    ids = first_ids(queryset, limit)
+    found = cards(ids)
+    return [found[pk] for pk in ids if pk in found]
+
+
+def first_ids(queryset, limit):
+    """Return the ids of the first `limit` articles of `queryset`."""
+    return list(queryset.values_list("id", flat=True)[:limit])
+
+
+def cards(ids):
+    """Return {id: article ready for a story card} for `ids`, in one query (a
+    page with several lists of cards reads them all at once)."""
+    return Article.objects.river().defer(*CARD_SKIPS).in_bulk(ids)
 
 
 def region_publications(region):

@@ -9,7 +9,13 @@ from django.utils.translation import gettext as _
 from briefings.articles.models import Article
 from briefings.articles.search import search as run_search
 from briefings.network.models import Country, Publication, Region
-from briefings.stories.related import also_covered_by, related_stories
+from briefings.stories.related import (
+    also_covered_by,
+    main_member_country,
+    more_from_country,
+    places_of,
+    related_stories,
+)
 from briefings.web import rivers
 from briefings.web.caching import cached_page, csrf_placeholder
 from briefings.web.forms import SearchForm
@@ -19,6 +25,7 @@ from briefings.web.structured import json_ld, news_article
 
 MORE_STORIES = 6
 RELATED_STORIES = 4
+MORE_FROM_COUNTRY = 5
 SEARCH_PAGE_SIZE = 20
 
 
@@ -87,9 +94,11 @@ def article(request, pk, slug=""):
     # Also covered by: the same event told by the other papers (stories app).
     # Related: neighbouring stories of the same period, topped up with recent
     # stories of the same region. More stories: the newest across the network.
+    # More from <country>: the newest about the country it mentions most. Each
+    # list's ids come first; their cards are read together in one query.
     membership = getattr(article, "story_membership", None)
     story = membership.story if membership else None
-    also, related = [], []
+    also, related_ids = [], []
     if story is not None:  # an article not grouped yet has no neighbours either
         also = list(also_covered_by(article))
         firsts = [
@@ -97,19 +106,31 @@ def article(request, pk, slug=""):
             for s in related_stories(article, limit=RELATED_STORIES)
             if s.first_report_id and s.first_report_id != article.pk
         ]
-        related = sorted(
-            Article.objects.river().filter(pk__in=firsts),
-            key=lambda a: firsts.index(a.pk),
+        shown = set(
+            Article.objects.published()
+            .filter(pk__in=firsts)
+            .values_list("id", flat=True)
         )
+        related_ids = [pk for pk in firsts if pk in shown]
     region = article.publication.region
     same_region = rivers.region_publications(region)
-    if len(related) < RELATED_STORIES:
-        seen = [article.pk, *(a.pk for a in related + also)]
-        related += rivers.load(
+    if len(related_ids) < RELATED_STORIES:
+        seen = [article.pk, *related_ids, *(a.pk for a in also)]
+        related_ids += rivers.first_ids(
             rivers.in_region(region, same_region).exclude(pk__in=seen),
-            RELATED_STORIES - len(related),
+            RELATED_STORIES - len(related_ids),
         )
-    more = rivers.load(rivers.outside_region(region, same_region), MORE_STORIES)
+    more_ids = rivers.first_ids(
+        rivers.outside_region(region, same_region), MORE_STORIES
+    )
+    places = places_of(article)
+    country = main_member_country(places)
+    country_ids = []
+    if country is not None:
+        country_ids = more_from_country(
+            country.code, exclude=article, limit=MORE_FROM_COUNTRY
+        )
+    cards = rivers.cards([*related_ids, *more_ids, *country_ids])
     page_url = request.build_absolute_uri(article.get_absolute_url())
     context = {
         "article": article,
@@ -118,8 +139,11 @@ def article(request, pk, slug=""):
         "json_ld": json_ld(news_article(article, page_url)),
         "story": story,
         "also_covered_by": also,
-        "related_stories": related,
-        "more_stories": more,
+        "related_stories": [cards[pk] for pk in related_ids if pk in cards],
+        "more_stories": [cards[pk] for pk in more_ids if pk in cards],
+        "places": places,
+        "more_from_country": country,
+        "more_from_country_stories": [cards[pk] for pk in country_ids if pk in cards],
     }
     return _render(request, "web/article.html", context)
 

@@ -10,6 +10,8 @@ from axe_playwright_python.sync_playwright import Axe
 
 from django.apps import apps
 
+from briefings.stories.assign import save_places
+
 from ..factories import make_article
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -30,13 +32,16 @@ def stories(network):
         "the-korea-herald",
         headline="Seoul and Tokyo talk trade",
         dek="Basic stance remains unchanged for both parties.",
-        body_text="Officials met to talk about an earthquake relief fund.",
+        body_text="Officials met in Tokyo to talk about an earthquake relief fund.",
     )
     times = make_article(
         "the-straits-times",
         headline="Singapore opens a new rail line",
         byline="By Tan Wei",
+        body_text="Its trains will link up with ferries bound for Tokyo.",
     )
+    # The article page then shows its places and people and "More from Japan".
+    save_places([herald, times])
     return herald, times
 
 
@@ -143,6 +148,8 @@ def test_every_page_type_is_accessible(
         path = stories[0].get_absolute_url()
     page.goto(live_server.url + path)
     assert page.locator("h1").inner_text() == heading
+    if heading == stories[0].headline:
+        assert page.get_by_role("heading", name="More from Japan").count() == 1
     assert page.get_by_role("main").count() == 1
     assert page.get_by_role("banner").count() == 1
     assert page.get_by_role("contentinfo").count() == 1
