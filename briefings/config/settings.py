@@ -167,6 +167,11 @@ _min_items = declare(
 _max_per_paper = declare(
     "NEWSLETTER_MAX_PER_PAPER", "2", "Most stories from one paper in one edition."
 )
+_max_per_country = declare(
+    "NEWSLETTER_MAX_PER_COUNTRY",
+    "3",
+    "Most stories mainly about one country in one edition; 0 for no cap.",
+)
 _weekly_day = declare(
     "NEWSLETTER_WEEKLY_DAY",
     "0",
@@ -477,6 +482,7 @@ NEWSLETTER_AUTO_APPROVE = as_bool(_auto_approve)
 NEWSLETTER_MAX_ITEMS = as_int(_max_items)
 NEWSLETTER_MIN_ITEMS = as_int(_min_items)
 NEWSLETTER_MAX_PER_PAPER = as_int(_max_per_paper)
+NEWSLETTER_MAX_PER_COUNTRY = as_int(_max_per_country)
 NEWSLETTER_WEEKLY_DAY = as_int(_weekly_day)
 NEWSLETTER_RATE_LIMIT = float(as_str(_send_rate))
 NEWSLETTER_BATCH_SIZE = as_int(_batch_size)

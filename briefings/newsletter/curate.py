@@ -1,5 +1,5 @@
 """Draft the day's edition: the top stories of the last 24 hours, balanced across
-regions and papers, one item per story."""
+regions, papers and the countries they are about, one item per story."""
 
 import logging
 import re
@@ -13,7 +13,7 @@ from django.db import transaction
 
 from briefings.articles.models import Article
 from briefings.newsletter.models import Edition, EditionItem
-from briefings.stories.models import StoryMembership
+from briefings.stories.models import ArticlePlace, StoryMembership
 
 log = logging.getLogger(__name__)
 
@@ -29,10 +29,12 @@ _STOPWORDS = frozenset(
 
 @dataclass
 class Candidate:
-    """One story: its lead article and the papers that covered it."""
+    """One story: its lead article, the papers that covered it, and the
+    country it is mainly about ("" when it names none)."""
 
     article: Article
     articles: list = field(default_factory=list)
+    country: str = ""
 
     @property
     def papers(self):
@@ -113,6 +115,23 @@ def story_candidates(articles):
     return candidates
 
 
+def mark_countries(candidates):
+    """Set each candidate's country: the one its articles name most, by the
+    places the stories app stored (a city or a person counts for its country;
+    ties go to the first code alphabetically)."""
+    story_of = {a.pk: n for n, c in enumerate(candidates) for a in c.articles}
+    totals = [Counter() for _ in candidates]
+    rows = ArticlePlace.objects.filter(article__in=list(story_of)).values_list(
+        "article_id", "country", "mentions"
+    )
+    for article_id, country, count in rows:
+        totals[story_of[article_id]][country] += count
+    for candidate, named in zip(candidates, totals, strict=True):
+        if named:
+            candidate.country = min(named, key=lambda code: (-named[code], code))
+    return candidates
+
+
 def rank(candidates):
     """Return candidates best first: covered by more papers, then newer."""
     return sorted(
@@ -120,18 +139,22 @@ def rank(candidates):
     )
 
 
-def select(candidates, max_items, max_per_paper):
+def select(candidates, max_items, max_per_paper, max_per_country=0):
     """Pick up to `max_items` stories: the best of each region first, then the
-    best of the rest, never more than `max_per_paper` from one paper."""
+    best of the rest, never more than `max_per_paper` from one paper nor more
+    than `max_per_country` mainly about one country (0: no such cap)."""
     ranked = rank(candidates)
-    chosen, per_paper = [], {}
+    chosen, per_paper, per_country = [], Counter(), Counter()
 
     def take(candidate):
-        paper = candidate.article.publication_id
-        if per_paper.get(paper, 0) >= max_per_paper or candidate in chosen:
+        paper, country = candidate.article.publication_id, candidate.country
+        if per_paper[paper] >= max_per_paper or candidate in chosen:
+            return False
+        if country and max_per_country and per_country[country] >= max_per_country:
             return False
         chosen.append(candidate)
-        per_paper[paper] = per_paper.get(paper, 0) + 1
+        per_paper[paper] += 1
+        per_country[country] += 1
         return True
 
     seen_regions = set()
@@ -177,9 +200,12 @@ def curate(day):
     existing = Edition.objects.filter(date=day).first()
     if existing:
         return existing
-    candidates = story_candidates(list(window_articles(day)))
+    candidates = mark_countries(story_candidates(list(window_articles(day))))
     chosen = select(
-        candidates, settings.NEWSLETTER_MAX_ITEMS, settings.NEWSLETTER_MAX_PER_PAPER
+        candidates,
+        settings.NEWSLETTER_MAX_ITEMS,
+        settings.NEWSLETTER_MAX_PER_PAPER,
+        settings.NEWSLETTER_MAX_PER_COUNTRY,
     )
     with transaction.atomic():
         edition, created = Edition.objects.get_or_create(date=day)

@@ -4,6 +4,8 @@ import pytest
 
 from briefings.newsletter.curate import blurb, curate, send_moment
 from briefings.newsletter.models import Edition
+from briefings.stories.assign import save_places
+from briefings.stories.related import places_of
 from tests.factories import make_article, make_story
 from tests.newsletter.conftest import make_day_of_articles
 
@@ -94,3 +96,66 @@ def test_blurb_is_one_sentence_of_the_dek_or_lede(db):
     assert blurb(article) == "First sentence here."
     article.dek = "Basic stance remains unchanged for both parties. More."
     assert blurb(article) == "Basic stance remains unchanged for both parties."
+
+
+def _country_heavy_day(day):
+    """Four stories about China, each told by three papers, and three quieter
+    stories from elsewhere; the places stored as the stories app does."""
+    from datetime import timedelta
+
+    at = send_moment(day) - timedelta(hours=2)
+    china = [
+        ("Beijing sets a growth target", "China's cabinet met in Beijing."),
+        ("Xi Jinping visits Shanghai port", "Xi Jinping toured Shanghai."),
+        ("Lunar probe lifts off", "China launched a probe; Chinese engineers cheered."),
+        ("Exports climb again", "Chinese exports rose, Beijing said."),
+    ]
+    others = [
+        ("the-nation-thailand", "Floods ease", "Bangkok's canals fell in Thailand."),
+        ("the-jakarta-post", "Metro line opens", "Jakarta opened a line."),
+        ("dawn", "Port expands", "Karachi's port grew, Pakistan said."),
+    ]
+    stored = []
+    for n, (headline, body) in enumerate(china):
+        told = [
+            make_article(slug, headline=f"{headline} ({slug})", body_text=body,
+                         published_at=at - timedelta(minutes=10 * n + k))
+            for k, slug in enumerate(["china-daily", "the-straits-times", "dawn"])
+        ]  # fmt: skip
+        make_story(told)
+        stored += told
+    for slug, headline, body in others:
+        stored.append(
+            make_article(slug, headline=headline, body_text=body, published_at=at)
+        )
+    save_places(stored)
+
+
+def _countries(edition):
+    """Count the edition's stories by the country their lead article names most."""
+    return Counter(
+        places_of(item.article)[0].name
+        for item in edition.items.select_related("article")
+    )
+
+
+def test_no_country_takes_over_the_edition(day, settings):
+    """A day when China fills the best-covered stories: the edition keeps at most
+    NEWSLETTER_MAX_PER_COUNTRY of them and makes room for the other countries."""
+    settings.NEWSLETTER_MAX_PER_PAPER = 10
+    settings.NEWSLETTER_MAX_PER_COUNTRY = 2
+    _country_heavy_day(day)
+    assert _countries(curate(day)) == {
+        "China": 2,
+        "Thailand": 1,
+        "Indonesia": 1,
+        "Pakistan": 1,
+    }
+
+
+def test_without_the_cap_the_best_covered_country_fills_the_edition(day, settings):
+    settings.NEWSLETTER_MAX_PER_PAPER = 10
+    settings.NEWSLETTER_MAX_PER_COUNTRY = 0
+    settings.NEWSLETTER_MAX_ITEMS = 5
+    _country_heavy_day(day)
+    assert _countries(curate(day))["China"] == 4
