@@ -142,6 +142,11 @@ def main():
             rebuild()
             took = time.perf_counter() - started
             print(f"rebuild: {took:.1f} s ({Story.objects.count()} stories)")
+            import resource
+
+            mine = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+            workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
+            print(f"peak RSS so far: this process {mine} MB, a worker {workers} MB")
             if args.save_db:
                 from django.db import connection
 

@@ -70,6 +70,15 @@ def _group(articles, idf_for, on_signature):
     return clusterer.stories(), scores, meta
 
 
+_STORY_FIELDS = (
+    "first_published_at",
+    "last_published_at",
+    "first_report_id",
+    "headline",
+    "article_count",
+)
+
+
 def _story_fields(members, meta):
     ordered = sorted(members, key=lambda pk: (meta[pk][0], pk))
     first = ordered[0]
@@ -82,60 +91,82 @@ def _story_fields(members, meta):
     }
 
 
-def _reconcile(groups, scores, meta):
-    """Store `groups` ({seed article id: [article ids]}), keeping story ids: each
-    group takes the stored story holding most of its articles. Return the number
-    of stored changes."""
-    ids = [pk for members in groups.values() for pk in members]
-    current = {}
-    for i in range(0, len(ids), 900):
-        current.update(
-            StoryMembership.objects.filter(article_id__in=ids[i : i + 900]).values_list(
-                "article_id", "story_id"
+class _Reconciler:
+    """Store groups of articles as stories, keeping story ids: each group takes
+    the stored story holding most of its articles and not taken yet. Groups are
+    stored batch by batch, oldest first (a streaming rebuild hands over each
+    batch of stories once they are closed); `finish()` then deletes the stored
+    stories no group took, and returns the number of stored changes."""
+
+    def __init__(self):
+        self.claimed = set()  # stored story ids a group took
+        self.touched = set()  # stored story ids holding an article regrouped
+        self.changes = 0
+
+    def store(self, groups, scores, meta):
+        """Store `groups` ({seed article id: [article ids]}); `scores` and
+        `meta` give each article's joining score and (published_at, headline)."""
+        ids = [pk for members in groups.values() for pk in members]
+        current = {}
+        for i in range(0, len(ids), 900):
+            current.update(
+                StoryMembership.objects.filter(
+                    article_id__in=ids[i : i + 900]
+                ).values_list("article_id", "story_id")
             )
+        stored = Story.objects.in_bulk(set(current.values()))
+        self.touched.update(stored)
+        new_stories, updated, target = [], [], {}
+        for seed in sorted(groups, key=lambda s: (meta[s][0], s)):
+            members = groups[seed]
+            fields = _story_fields(members, meta)
+            votes = Counter(current[m] for m in members if m in current)
+            ranked = sorted(votes.items(), key=lambda item: (-item[1], item[0]))
+            story_id = next((s for s, _ in ranked if s not in self.claimed), None)
+            if story_id is None:
+                story = Story(**fields)
+                new_stories.append((story, members))
+                continue
+            self.claimed.add(story_id)
+            story = stored[story_id]
+            if any(getattr(story, k) != v for k, v in fields.items()):
+                for k, v in fields.items():
+                    setattr(story, k, v)
+                updated.append(story)
+            for member in members:
+                target[member] = story_id
+        Story.objects.bulk_create([story for story, _ in new_stories], batch_size=2000)
+        for story, members in new_stories:
+            for member in members:
+                target[member] = story.pk
+        if updated:
+            Story.objects.bulk_update(updated, list(_STORY_FIELDS), 2000)
+        moved = [pk for pk in ids if pk in current and current[pk] != target[pk]]
+        moved_set = set(moved)
+        for i in range(0, len(moved), 900):
+            StoryMembership.objects.filter(article_id__in=moved[i : i + 900]).delete()
+        StoryMembership.objects.bulk_create(
+            [
+                StoryMembership(article_id=pk, story_id=target[pk], score=scores[pk])
+                for pk in ids
+                if pk not in current or pk in moved_set
+            ],
+            batch_size=5000,
         )
-    stored = Story.objects.in_bulk(set(current.values()))
-    claimed, new_stories, updated, changes = set(), [], [], 0
-    target = {}
-    for seed in sorted(groups, key=lambda s: (meta[s][0], s)):
-        members = groups[seed]
-        fields = _story_fields(members, meta)
-        votes = Counter(current[m] for m in members if m in current)
-        ranked = sorted(votes.items(), key=lambda item: (-item[1], item[0]))
-        story_id = next((s for s, _ in ranked if s not in claimed), None)
-        if story_id is None:
-            story = Story(**fields)
-            new_stories.append((story, members))
-            continue
-        claimed.add(story_id)
-        story = stored[story_id]
-        if any(getattr(story, k) != v for k, v in fields.items()):
-            for k, v in fields.items():
-                setattr(story, k, v)
-            updated.append(story)
-        for member in members:
-            target[member] = story_id
-    Story.objects.bulk_create([story for story, _ in new_stories], batch_size=2000)
-    for story, members in new_stories:
-        for member in members:
-            target[member] = story.pk
-    if updated:  # (nothing to regroup: an empty window, a fresh database)
-        Story.objects.bulk_update(updated, list(_story_fields([ids[0]], meta)), 2000)
-    moved = [pk for pk in ids if pk in current and current[pk] != target[pk]]
-    moved_set = set(moved)
-    StoryMembership.objects.filter(article_id__in=moved).delete()
-    StoryMembership.objects.bulk_create(
-        [
-            StoryMembership(article_id=pk, story_id=target[pk], score=scores[pk])
-            for pk in ids
-            if pk not in current or pk in moved_set
-        ],
-        batch_size=5000,
-    )
-    emptied = Story.objects.filter(pk__in=set(stored) - claimed)
-    changes = len(new_stories) + len(updated) + len(moved) + emptied.count()
-    emptied.delete()
-    return changes
+        self.changes += len(new_stories) + len(updated) + len(moved)
+
+    def finish(self):
+        emptied = sorted(self.touched - self.claimed)
+        for i in range(0, len(emptied), 900):
+            Story.objects.filter(pk__in=emptied[i : i + 900]).delete()
+        return self.changes + len(emptied)
+
+
+def _reconcile(groups, scores, meta):
+    """Store `groups` in one go (see _Reconciler); return the stored changes."""
+    reconciler = _Reconciler()
+    reconciler.store(groups, scores, meta)
+    return reconciler.finish()
 
 
 def _read(ids):
@@ -145,23 +176,23 @@ def _read(ids):
 
 
 def _count_chunk(ids):
-    """Return (documents, document frequencies, place rows) of the articles `ids`."""
-    df, places, n = Counter(), [], 0
+    """Return (documents, document frequencies) of the articles `ids`."""
+    df, n = Counter(), 0
     for article in _read(ids):
-        headline, body = article_text(article)
-        df.update(set(text_terms(headline, body)))
-        places.extend(place_rows(article))
+        df.update(set(text_terms(*article_text(article))))
         n += 1
-    return n, df, places
+    return n, df
 
 
 _IDF = None  # the rebuild's Idf, inherited by the signing workers
 
 
 def _sign_chunk(ids):
-    """Return [(article id, content key, signature, published_at, headline)]."""
-    out = []
+    """Return ([(article id, content key, signature, published_at, headline)],
+    the place rows of those articles)."""
+    out, places = [], []
     for article in _read(ids):
+        places.extend(place_rows(article))
         headline, body = article_text(article)
         at = int(article.published_at.timestamp())
         sig = signature(headline, body, at, _IDF)
@@ -174,7 +205,7 @@ def _sign_chunk(ids):
                 headline[:500],
             )
         )
-    return out
+    return out, places
 
 
 @contextmanager
@@ -199,22 +230,34 @@ def rebuild():
 
     Reading and signing the articles runs in WORKERS processes (twice: document
     frequencies first, then the signatures with them); grouping and writing run
-    here, in one transaction, with bulk inserts streamed as the signatures come."""
+    here, in one transaction, streamed: signatures, postings and places are
+    inserted batch by batch as they come, and each story is stored once it is
+    closed (no later article can join it), so memory holds the open stories and
+    the document frequencies, not the whole archive."""
     global _IDF
     ids = list(
         Article.objects.order_by("published_at", "id").values_list("id", flat=True)
     )
     chunks = [ids[i : i + _CHUNK] for i in range(0, len(ids), _CHUNK)]
-    idf, places = Idf(), []
+    del ids
+    idf = Idf()
     with _mapper(chunks) as mapped:
-        for n, df, rows in mapped(_count_chunk):
+        for n, df in mapped(_count_chunk):
             idf.n += n
             for term, count in df.items():
                 idf.df[term] = idf.df.get(term, 0) + count
-            places.extend(rows)
     _IDF = idf  # set before the signing workers fork, so they inherit it
-    clusterer = Clusterer(rule())
+    clusterer = Clusterer(rule(), streaming=True)
+    reconciler = _Reconciler()
     scores, meta = {}, {}
+
+    def store(groups):
+        if groups:
+            members = [pk for group in groups.values() for pk in group]
+            reconciler.store(groups, scores, meta)
+            for pk in members:
+                del scores[pk], meta[pk]
+
     try:
         with _mapper(chunks) as mapped, transaction.atomic():
             for model in (DocumentFrequency, StoryTerm, ArticleSignature, ArticlePlace):
@@ -222,9 +265,8 @@ def rebuild():
             df_rows = sorted(idf.df.items())
             df_rows.append(("", idf.n))
             insert_rows(DocumentFrequency, ("term", "df"), df_rows)
-            insert_rows(ArticlePlace, PLACE_COLUMNS, places)
-            del df_rows, places
-            for batch in mapped(_sign_chunk):
+            del df_rows
+            for batch, places in mapped(_sign_chunk):
                 signatures, terms = [], []
                 for pk, key, sig, published_at, headline in batch:
                     _, value = clusterer.add(pk, sig)
@@ -239,7 +281,10 @@ def rebuild():
                     )
                 insert_rows(ArticleSignature, _SIGNATURE_COLUMNS, signatures)
                 insert_rows(StoryTerm, ("term", "at", "article_id", "weight"), terms)
-            changes = _reconcile(clusterer.stories(), scores, meta)
+                insert_rows(ArticlePlace, PLACE_COLUMNS, places)
+                store(clusterer.take_closed())
+            store(clusterer.take_closed(everything=True))
+            changes = reconciler.finish()
             Story.objects.filter(members__isnull=True).delete()
     finally:
         _IDF = None

@@ -1,8 +1,18 @@
+from datetime import timedelta
+
 import pytest
 
 from briefings.stories import rebuild as rebuild_module
-from briefings.stories.models import ArticlePlace, ArticleSignature, StoryMembership
-from tests.stories.test_assign import BODY, OTHER, article
+from briefings.stories.assign import rule
+from briefings.stories.cluster import Clusterer
+from briefings.stories.models import (
+    ArticlePlace,
+    ArticleSignature,
+    Story,
+    StoryMembership,
+)
+from briefings.stories.similarity import Signature
+from tests.stories.test_assign import BODY, NOW, OTHER, article
 
 
 def _state():
@@ -33,3 +43,37 @@ def test_rebuild_in_worker_processes_matches_rebuild_in_process(network, monkeyp
 
 def test_rebuild_of_an_empty_database_changes_nothing(db):
     assert rebuild_module.rebuild() == 0
+
+
+def test_streamed_rebuild_stores_the_groups_of_one_pass_over_everything(
+    network, monkeypatch
+):
+    # Forty days of two recurring subjects: stories close (no later article can
+    # join them) and are stored while later articles are still being read.
+    papers = ["the-korea-herald", "the-japan-news", "china-daily"]
+    start = NOW - timedelta(days=40)
+    for day in range(40):
+        for i, (headline, body) in enumerate(
+            (("North Korea conducts nuclear test", BODY), ("Thai election", OTHER))
+        ):
+            at = start + timedelta(days=day, hours=i)
+            article(papers[(day + i) % 3], f"{headline} {day}", body, at=at)
+    monkeypatch.setattr(rebuild_module, "_CHUNK", 7)
+    rebuild_module.rebuild()
+
+    clusterer = Clusterer(rule())  # not streaming: holds every story to the end
+    for row in ArticleSignature.objects.order_by("at", "article_id"):
+        stored = Signature(row.at, row.terms, frozenset(row.names), row.simhash)
+        clusterer.add(row.article_id, stored)
+    expected = sorted(sorted(members) for members in clusterer.stories().values())
+    stories = {}
+    for article_id, story_id in StoryMembership.objects.values_list(
+        "article_id", "story_id"
+    ):
+        stories.setdefault(story_id, []).append(article_id)
+    assert sorted(sorted(members) for members in stories.values()) == expected
+    assert 12 <= len(stories) <= 18  # grouped, and split by the window
+    assert Story.objects.count() == len(stories)
+    before = _state()
+    assert rebuild_module.rebuild() == 0
+    assert _state() == before
