@@ -10,7 +10,7 @@ the stored story that holds most of its articles, so rerunning changes nothing.
 import json
 import multiprocessing
 import os
-from collections import Counter
+from collections import Counter, deque
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -46,6 +46,7 @@ _BATCH = 2000
 _CHUNK = 500  # articles a worker reads and signs at a time
 PARALLEL_FROM = 4000  # articles; a smaller rebuild stays in this process
 WORKERS = max(1, min(4, os.cpu_count() or 1))
+AHEAD = 2 * WORKERS  # chunks handed to the workers ahead of the one being stored
 
 
 def _articles(since=None):
@@ -218,7 +219,20 @@ def _mapper(chunks):
         return
     connections.close_all()  # forked workers must not share this connection
     with multiprocessing.get_context("fork").Pool(WORKERS) as pool:
-        yield lambda function: pool.imap(function, chunks)
+        yield lambda function: _in_order(pool, function, chunks)
+
+
+def _in_order(pool, function, chunks):
+    """Yield function(chunk) for every chunk, in order, computed by `pool` at
+    most AHEAD chunks ahead of the consumer (Pool.imap would queue every result
+    the workers make faster than this process stores them: the whole archive)."""
+    pending = deque()
+    for chunk in chunks:
+        pending.append(pool.apply_async(function, (chunk,)))
+        if len(pending) >= AHEAD:
+            yield pending.popleft().get()
+    while pending:
+        yield pending.popleft().get()
 
 
 _SIGNATURE_COLUMNS = ("article_id", "at", "content_key", "simhash", "terms", "names")
