@@ -72,10 +72,8 @@ def test_candidates_rank_like_the_sql_lookup(network):
         assign.stored_idf(set(assign.text_terms(*assign.article_text(new)))),
     )
     window = assign.rule().window
-    from_sql = [row.article_id for row, _, _ in assign._candidates(new, sig, window)]
-    from_memory = [
-        row.article_id for row, _, _ in assign._candidates(new, sig, window, True)
-    ]
+    from_sql = [pk for pk, *_ in assign._candidates(new, sig, window)]
+    from_memory = [pk for pk, *_ in assign._candidates(new, sig, window, True)]
     assert from_memory == from_sql
     assert len(from_sql) == 6
 
