@@ -264,8 +264,12 @@ def save_places(articles):
 def assign_article(article):
     """Put `article` in its story and return its StoryMembership."""
     key = content_key(article)
-    stored = ArticleSignature.objects.filter(article=article).first()
-    if stored and stored.content_key == key:
+    stored = (
+        ArticleSignature.objects.filter(article=article)
+        .values_list("content_key", flat=True)
+        .first()
+    )
+    if stored == key:
         membership = StoryMembership.objects.filter(article=article).first()
         if membership:
             return membership

@@ -20,6 +20,8 @@ outside an enclosing transaction; backfills and tests take the SQL path.
 import time
 from collections import defaultdict
 
+from django.db import connection
+
 from briefings.stories.models import ArticleSignature, StoryTerm
 
 MAX_POSTINGS = 1_000_000  # a range holding more is not kept in memory
@@ -76,13 +78,15 @@ class RecentPostings:
     def refresh(self):
         """Add the postings written since the last look (by any process); return
         False when there were too many to add one by one."""
-        rows = list(
-            StoryTerm.objects.filter(id__gt=self.last_id)
-            .order_by("id")
-            .values_list("id", "term", "at", "article_id", "weight")[
-                : REFRESH_LIMIT + 1
-            ]
-        )
+        # Raw SQL: this runs on every live assignment, usually to find nothing
+        # or one article's postings, and the ORM took longer to build it.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT id, term, at, article_id, weight FROM "
+                f"{StoryTerm._meta.db_table} WHERE id > %s ORDER BY id LIMIT %s",
+                [self.last_id, REFRESH_LIMIT + 1],
+            )
+            rows = cursor.fetchall()
         if len(rows) > REFRESH_LIMIT:
             return False
         for posting_id, term, at, article_id, weight in rows:
