@@ -15,7 +15,6 @@ from datetime import UTC
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Sum
 
 from briefings.stories.cluster import CANDIDATES, PROBE_TERMS, Rule, choose_story
 from briefings.stories.models import (
@@ -107,16 +106,15 @@ def _candidates(article, sig, window, in_memory=False):
     if in_memory:
         ids = recent_candidates(probe, sig.at, window, article.pk, CANDIDATES)
     if ids is None:
-        hits = (
-            StoryTerm.objects.filter(
-                term__in=probe, at__gte=sig.at - window, at__lte=sig.at + window
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT article_id FROM {StoryTerm._meta.db_table} "
+                f"WHERE term IN ({', '.join(['%s'] * len(probe))}) "
+                "AND at >= %s AND at <= %s AND article_id <> %s "
+                "GROUP BY article_id ORDER BY SUM(weight) DESC, article_id LIMIT %s",
+                [*probe, sig.at - window, sig.at + window, article.pk, CANDIDATES],
             )
-            .exclude(article_id=article.pk)
-            .values("article_id")
-            .annotate(total=Sum("weight"))
-            .order_by("-total", "article_id")[:CANDIDATES]
-        )
-        ids = [hit["article_id"] for hit in hits]
+            ids = [row[0] for row in cursor.fetchall()]
     found = _signatures(ids)
     return [found[i] for i in ids if i in found]
 
