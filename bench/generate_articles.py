@@ -116,6 +116,14 @@ def generate(data_dir, count):
         cursor.execute("ANALYZE")
     took = time.perf_counter() - started
     print(f"{count} articles from {len(corpus)} stories in {took:.0f} s -> {data_dir}")
+    # Stories, places and people, as a live site has them (the article page shows
+    # "Also covered by", related stories, places and "More from <country>").
+    from briefings.stories.rebuild import rebuild
+
+    started = time.perf_counter()
+    rebuild()
+    took = time.perf_counter() - started
+    print(f"stories and places rebuilt in {took:.0f} s")
 
 
 def main():

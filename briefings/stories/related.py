@@ -30,19 +30,32 @@ def story_of(article):
     return membership.story if membership else None
 
 
-def also_covered_by(article):
-    """Return the other published articles of the article's story, oldest first,
-    with their publications (one line each: "Also covered by ...")."""
-    story = story_of(article)
+ALSO_COVERED = 8  # other papers listed under "Also covered by"
+
+
+def also_covered_by(article, story=None, limit=ALSO_COVERED):
+    """Return the ids of the other papers' first takes on the article's story,
+    oldest first, one per paper, at most `limit` (a big story's full list is on
+    its coverage page). Reads (id, paper) pairs only, not the articles: a story
+    can hold hundreds."""
+    story = story or story_of(article)
     if story is None:
-        return Article.objects.none()
-    return (
+        return []
+    members = (
         Article.objects.published()
         .filter(story_membership__story=story)
-        .exclude(pk=article.pk)
-        .select_related("publication", "publication__country", "publication__region")
+        .exclude(publication_id=article.publication_id)
         .order_by("published_at", "id")
+        .values_list("id", "publication_id")
     )
+    firsts, papers = [], set()
+    for pk, paper in members.iterator():
+        if paper not in papers:
+            papers.add(paper)
+            firsts.append(pk)
+            if len(firsts) == limit:
+                break
+    return firsts
 
 
 def related_stories(article, limit=5):

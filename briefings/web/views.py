@@ -98,9 +98,9 @@ def article(request, pk, slug=""):
     # list's ids come first; their cards are read together in one query.
     membership = getattr(article, "story_membership", None)
     story = membership.story if membership else None
-    also, related_ids = [], []
+    also_ids, related_ids = [], []
     if story is not None:  # an article not grouped yet has no neighbours either
-        also = list(also_covered_by(article))
+        also_ids = also_covered_by(article, story)
         firsts = [
             s.first_report_id
             for s in related_stories(article, limit=RELATED_STORIES)
@@ -115,7 +115,7 @@ def article(request, pk, slug=""):
     region = article.publication.region
     same_region = rivers.region_publications(region)
     if len(related_ids) < RELATED_STORIES:
-        seen = [article.pk, *related_ids, *(a.pk for a in also)]
+        seen = [article.pk, *related_ids, *also_ids]
         related_ids += rivers.first_ids(
             rivers.in_region(region, same_region).exclude(pk__in=seen),
             RELATED_STORIES - len(related_ids),
@@ -130,7 +130,7 @@ def article(request, pk, slug=""):
         country_ids = more_from_country(
             country.code, exclude=article, limit=MORE_FROM_COUNTRY
         )
-    cards = rivers.cards([*related_ids, *more_ids, *country_ids])
+    cards = rivers.cards([*also_ids, *related_ids, *more_ids, *country_ids])
     page_url = request.build_absolute_uri(article.get_absolute_url())
     context = {
         "article": article,
@@ -138,7 +138,7 @@ def article(request, pk, slug=""):
         "share_links": share_links(page_url, article.headline),
         "json_ld": json_ld(news_article(article, page_url)),
         "story": story,
-        "also_covered_by": also,
+        "also_covered_by": [cards[pk] for pk in also_ids if pk in cards],
         "related_stories": [cards[pk] for pk in related_ids if pk in cards],
         "more_stories": [cards[pk] for pk in more_ids if pk in cards],
         "places": places,

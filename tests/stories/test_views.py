@@ -35,7 +35,7 @@ def test_story_page_groups_papers_and_marks_the_first_report(network, client):
     assert "South Korea" in page and "Japan" in page
     assert "First report" in page
     assert "&lt;nuclear&gt;" in page
-    assert [a.pk for a in also_covered_by(first)] == [later.pk]
+    assert also_covered_by(first) == [later.pk]
     assert related_stories(first) == []
     assert list(more_from_country("KP")) != []
     assert story.get_absolute_url() in [

@@ -37,8 +37,34 @@ def test_article_lists_the_other_papers_and_links_full_coverage(client, story):
         "The Korea Herald (South Korea): Seoul protests export curbs",
         "China Daily (China): Beijing urges calm in spat",
     ]
-    assert block.cssselect("a.full-coverage")[0].get("href") == story.get_absolute_url()
+    link = block.cssselect("a.full-coverage")[0]
+    assert link.get("href") == story.get_absolute_url()
+    assert link.text_content() == "Full coverage: all 3 reports"
     assert client.get(story.get_absolute_url()).status_code == 200
+
+
+def test_a_big_story_lists_each_other_paper_once_and_links_the_rest(client, network):
+    cache.clear()
+    papers = ["the-korea-herald", "the-japan-news", "china-daily", "dawn",
+              "the-straits-times", "the-star", "the-jakarta-post",
+              "the-daily-star", "the-statesman", "the-kathmandu-post"]  # fmt: skip
+    told = [
+        make_article(papers[i % len(papers)], headline=f"Summit report {i}",
+                     published_at=WHEN + timedelta(minutes=10 * i))
+        for i in range(60)
+    ]  # fmt: skip
+    story = make_story(told)
+    reader = told[-1]  # the Kathmandu Post's last report
+    page = lxml_html.fromstring(client.get(reader.get_absolute_url()).content)
+    block = page.cssselect(".also-covered")[0]
+    lines = [" ".join(li.text_content().split()) for li in block.cssselect("li")]
+    assert len(lines) == 8  # at most eight papers, each by its first report
+    assert lines[0].endswith("Summit report 0")
+    assert lines[1].endswith("Summit report 1")
+    assert not any("Kathmandu" in line for line in lines)  # not the reader's paper
+    assert len({line.split(" (")[0] for line in lines}) == 8
+    link = block.cssselect("a.full-coverage")[0].text_content()
+    assert link == f"Full coverage: all {story.article_count} reports"
 
 
 def test_an_article_alone_in_no_story_has_no_block(client, network):
