@@ -103,7 +103,7 @@ def article(request, pk, slug=""):
         also_ids = also_covered_by(article, story)
         firsts = [
             s.first_report_id
-            for s in related_stories(article, limit=RELATED_STORIES)
+            for s in related_stories(article, RELATED_STORIES, story)
             if s.first_report_id and s.first_report_id != article.pk
         ]
         shown = set(
