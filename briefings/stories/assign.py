@@ -25,7 +25,7 @@ from briefings.stories.models import (
     StoryMembership,
     StoryTerm,
 )
-from briefings.stories.places import find
+from briefings.stories.places import by_country, find
 from briefings.stories.recent import recent_candidates
 from briefings.stories.similarity import (
     DEFAULT_WEIGHTS,
@@ -94,7 +94,11 @@ def count_documents(term_sets):
 def to_signature(row):
     """Return the Signature of a stored ArticleSignature."""
     return Signature(
-        at=row.at, terms=row.terms, names=frozenset(row.names), simhash=row.simhash
+        at=row.at,
+        terms=row.terms,
+        names=frozenset(row.names),
+        simhash=row.simhash,
+        countries=frozenset(row.countries),
     )
 
 
@@ -120,7 +124,7 @@ def _candidates(article, sig, window, in_memory=False):
 
 
 _SIGNATURES_SQL = (
-    "SELECT s.article_id, s.at, s.terms, s.names, s.simhash, m.story_id, "
+    "SELECT s.article_id, s.at, s.terms, s.names, s.simhash, s.countries, m.story_id, "
     "t.first_published_at, t.last_published_at FROM {signatures} s "
     "JOIN {memberships} m ON m.article_id = s.article_id "
     "JOIN {stories} t ON t.id = m.story_id WHERE s.article_id IN ({marks})"
@@ -144,15 +148,21 @@ def _signatures(ids):
         cursor.execute(sql, list(ids))
         rows = cursor.fetchall()
     found = {}
-    for pk, at, terms, names, simhash, story, first, last in rows:
+    for pk, at, terms, names, simhash, countries, story, first, last in rows:
         sig = Signature(
             at=at,
-            terms=json.loads(terms) if isinstance(terms, str) else terms,
-            names=frozenset(json.loads(names) if isinstance(names, str) else names),
+            terms=_json(terms),
+            names=frozenset(_json(names)),
             simhash=simhash,
+            countries=frozenset(_json(countries)),
         )
         found[pk] = (pk, sig, story, (_epoch(first), _epoch(last)))
     return found
+
+
+def _json(value):
+    """A JSON column read raw: text on SQLite, decoded already on PostgreSQL."""
+    return json.loads(value) if isinstance(value, str) else value
 
 
 def _epoch(moment):
@@ -236,10 +246,12 @@ def withdraw(article):
         refresh_story(story)
 
 
-def place_rows(article):
+def place_rows(article, found=None):
     """Return (article id, kind, name, country, mentions, at) of each place and
-    person `article` mentions, in a stable order (the rebuild inserts these)."""
-    found = find(*article_text(article))
+    person `article` mentions, in a stable order (the rebuild inserts these);
+    `found` is places.find's reading of its text when the caller has it."""
+    if found is None:
+        found = find(*article_text(article))
     at = int(article.published_at.timestamp())
     return [
         (article.pk, place.kind, place.name, place.country, mentions, at)
@@ -248,6 +260,15 @@ def place_rows(article):
 
 
 PLACE_COLUMNS = ("article_id", "kind", "name", "country", "mentions", "at")
+SIGNATURE_COLUMNS = (
+    "article_id",
+    "at",
+    "content_key",
+    "simhash",
+    "terms",
+    "names",
+    "countries",
+)
 
 
 def save_places(articles):
@@ -282,7 +303,10 @@ def assign_article(article):
             withdraw(article)
         else:
             count_documents([term_set])
-        sig = signature(headline, body, at, stored_idf(term_set), term_list)
+        found = find(headline, body)
+        sig = signature(
+            headline, body, at, stored_idf(term_set), term_list, by_country(found)
+        )
         candidates = _candidates(article, sig, current.window, in_memory)
         scored = [
             (score(sig, other, current.weights), story_id)
@@ -306,7 +330,7 @@ def assign_article(article):
         )
         insert_rows(
             ArticleSignature,
-            ("article_id", "at", "content_key", "simhash", "terms", "names"),
+            SIGNATURE_COLUMNS,
             [
                 (
                     article.pk,
@@ -315,6 +339,7 @@ def assign_article(article):
                     sig.simhash,
                     json.dumps(sig.terms),
                     json.dumps(sorted(sig.names)),
+                    json.dumps(sorted(sig.countries)),
                 )
             ],
         )
@@ -323,5 +348,5 @@ def assign_article(article):
             ("term", "at", "article_id", "weight"),
             [(t, at, article.pk, sig.terms[t]) for t in sig.top(INDEXED_TERMS)],
         )
-        save_places([article])
+        insert_rows(ArticlePlace, PLACE_COLUMNS, place_rows(article, found))
     return membership

@@ -56,6 +56,9 @@ class ArticleSignature(models.Model):
     simhash = models.BigIntegerField(default=0)
     terms = models.JSONField(default=dict)
     names = models.JSONField(default=list)
+    countries = models.JSONField(
+        default=list, help_text="codes of the countries it names (places.py)"
+    )
 
     def __str__(self):
         return f"signature of {self.article_id}"

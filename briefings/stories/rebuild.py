@@ -20,6 +20,7 @@ from briefings.articles.models import Article
 from briefings.stories.assign import (
     INDEXED_TERMS,
     PLACE_COLUMNS,
+    SIGNATURE_COLUMNS,
     article_text,
     content_key,
     count_documents,
@@ -38,6 +39,7 @@ from briefings.stories.models import (
     StoryMembership,
     StoryTerm,
 )
+from briefings.stories.places import by_country, find
 from briefings.stories.recent import forget
 from briefings.stories.similarity import Idf, signature, text_terms
 
@@ -193,10 +195,11 @@ def _sign_chunk(ids):
     the place rows of those articles)."""
     out, places = [], []
     for article in _read(ids):
-        places.extend(place_rows(article))
         headline, body = article_text(article)
+        found = find(headline, body)
+        places.extend(place_rows(article, found))
         at = int(article.published_at.timestamp())
-        sig = signature(headline, body, at, _IDF)
+        sig = signature(headline, body, at, _IDF, countries=by_country(found))
         out.append(
             (
                 article.pk,
@@ -233,9 +236,6 @@ def _in_order(pool, function, chunks):
             yield pending.popleft().get()
     while pending:
         yield pending.popleft().get()
-
-
-_SIGNATURE_COLUMNS = ("article_id", "at", "content_key", "simhash", "terms", "names")
 
 
 def rebuild():
@@ -286,14 +286,21 @@ def rebuild():
                     _, value = clusterer.add(pk, sig)
                     scores[pk] = round(value, 4)
                     meta[pk] = (published_at, headline)
-                    names = json.dumps(sorted(sig.names))
                     signatures.append(
-                        (pk, sig.at, key, sig.simhash, json.dumps(sig.terms), names)
+                        (
+                            pk,
+                            sig.at,
+                            key,
+                            sig.simhash,
+                            json.dumps(sig.terms),
+                            json.dumps(sorted(sig.names)),
+                            json.dumps(sorted(sig.countries)),
+                        )
                     )
                     terms.extend(
                         (t, sig.at, pk, sig.terms[t]) for t in sig.top(INDEXED_TERMS)
                     )
-                insert_rows(ArticleSignature, _SIGNATURE_COLUMNS, signatures)
+                insert_rows(ArticleSignature, SIGNATURE_COLUMNS, signatures)
                 insert_rows(StoryTerm, ("term", "at", "article_id", "weight"), terms)
                 insert_rows(ArticlePlace, PLACE_COLUMNS, places)
                 store(clusterer.take_closed())
@@ -361,6 +368,7 @@ def _signature_row(article, sig):
         simhash=sig.simhash,
         terms=sig.terms,
         names=sorted(sig.names),
+        countries=sorted(sig.countries),
     )
 
 

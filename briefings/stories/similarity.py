@@ -2,10 +2,13 @@
 
 An article's signature is its TF-IDF vector (sublinear term frequency, the
 headline counted twice, L2-normalized, cut to its strongest terms), the set of
-names it mentions, a 64-bit SimHash of its terms, and its publication time. Two
-signatures score the cosine of their vectors blended with the overlap of their
-names, decayed with the time between them; near-copies (SimHash within a few
-bits) score 1. Nothing here touches the database.
+names it mentions, the countries it names (places.py: countries, their cities and
+people), a 64-bit SimHash of its terms, and its publication time. Two signatures
+score the cosine of their vectors blended with the overlap of their names,
+decayed with the time between them, and cut when both name countries but none in
+common (an event happens somewhere: the Calicut air crash and an Indonesian one
+the same week share their vocabulary, not their country); near-copies (SimHash
+within a few bits) score 1. Nothing here touches the database.
 """
 
 import hashlib
@@ -13,6 +16,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 
+from briefings.stories.places import countries as countries_named
 from briefings.stories.tokenize import names, terms
 
 TOP_TERMS = 48  # terms kept in a signature
@@ -28,6 +32,7 @@ class Weights:
     names: float = 0.0  # share of the name overlap in the blend, the rest cosine
     half_life_days: float = 2.0  # the score halves with every this many days apart
     window_days: float = 5.0  # beyond this, never the same story
+    apart: float = 0.1  # share kept when both name countries, none in common
 
 
 DEFAULT_WEIGHTS = Weights()
@@ -57,6 +62,7 @@ class Signature:
     terms: dict = field(default_factory=dict)  # term -> weight, unit length
     names: frozenset = frozenset()
     simhash: int = 0
+    countries: frozenset = frozenset()  # country codes the article names
 
     @property
     def empty(self):
@@ -113,10 +119,13 @@ def simhash(term_list):
     return value - (1 << 64) if value >= 1 << 63 else value
 
 
-def signature(headline, body, at, idf, term_list=None):
-    """Return the Signature of an article published at `at` (epoch seconds)."""
+def signature(headline, body, at, idf, term_list=None, countries=None):
+    """Return the Signature of an article published at `at` (epoch seconds);
+    `countries` (codes) when the caller has read the places already."""
     if term_list is None:
         term_list = text_terms(headline, body)
+    if countries is None:
+        countries = countries_named(headline, body)
     counts = Counter(term_list)
     vector = {t: (1 + math.log(c)) * idf(t) for t, c in counts.items()}
     ranked = sorted(vector.items(), key=lambda item: (-item[1], item[0]))[:TOP_TERMS]
@@ -128,6 +137,7 @@ def signature(headline, body, at, idf, term_list=None):
         terms={t: round(w / norm, 5) for t, w in ranked},
         names=frozenset(kept),
         simhash=simhash(term_list),
+        countries=frozenset(countries),
     )
 
 
@@ -160,4 +170,6 @@ def score(a, b, weights=DEFAULT_WEIGHTS):
     if near_copy(a, b):
         return 1.0
     blend = (1 - weights.names) * cosine(a, b) + weights.names * name_overlap(a, b)
+    if a.countries and b.countries and a.countries.isdisjoint(b.countries):
+        blend *= weights.apart
     return blend * 0.5 ** (days / weights.half_life_days)

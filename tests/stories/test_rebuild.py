@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 
 from briefings.stories import rebuild as rebuild_module
-from briefings.stories.assign import rule
+from briefings.stories.assign import rule, to_signature
 from briefings.stories.cluster import Clusterer
 from briefings.stories.models import (
     ArticlePlace,
@@ -11,7 +11,6 @@ from briefings.stories.models import (
     Story,
     StoryMembership,
 )
-from briefings.stories.similarity import Signature
 from tests.stories.test_assign import BODY, NOW, OTHER, article
 
 
@@ -63,7 +62,7 @@ def test_streamed_rebuild_stores_the_groups_of_one_pass_over_everything(
 
     clusterer = Clusterer(rule())  # not streaming: holds every story to the end
     for row in ArticleSignature.objects.order_by("at", "article_id"):
-        stored = Signature(row.at, row.terms, frozenset(row.names), row.simhash)
+        stored = to_signature(row)
         clusterer.add(row.article_id, stored)
     expected = sorted(sorted(members) for members in clusterer.stories().values())
     stories = {}

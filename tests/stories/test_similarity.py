@@ -1,4 +1,13 @@
-from briefings.stories.similarity import Idf, near_copy, score, signature
+import pytest
+
+from briefings.stories.cluster import DEFAULT_THRESHOLD
+from briefings.stories.similarity import (
+    DEFAULT_WEIGHTS,
+    Idf,
+    near_copy,
+    score,
+    signature,
+)
 
 DAY = 86_400
 BODY = (
@@ -58,3 +67,35 @@ def test_simhash_counts_every_bit_like_the_bitwise_definition():
     for text in (BODY, "a b", "北朝鮮が核実験 North Korea " * 50, "x"):
         term_list = text_terms(text, text)
         assert simhash(term_list) == bitwise(term_list)
+
+
+CRASH = (
+    "A passenger plane overshot the runway while landing in heavy rain on Friday, "
+    "broke in two and caught fire; rescuers pulled survivors from the wreckage and "
+    "the aviation authority opened an investigation into the crash. {where}"
+)
+OTHER_CRASH = (
+    "A passenger plane crashed on landing on Friday and caught fire; rescuers "
+    "searched the wreckage for survivors and investigators recovered the flight "
+    "recorders. {where}"
+)
+
+
+def test_the_same_kind_of_event_in_two_countries_is_two_events():
+    idf = Idf()
+    india = sig(
+        "Plane crashes on landing", CRASH.format(where="Calicut, India."), 0, idf
+    )
+    again = sig("Jet skids off runway", CRASH.format(where="Mumbai airport."), 0, idf)
+    elsewhere = sig(
+        "Passenger jet crashes", OTHER_CRASH.format(where="Medan, Indonesia."), 0, idf
+    )
+    unplaced = sig("Passenger jet crashes", OTHER_CRASH.format(where=""), 0, idf)
+    assert india.countries == again.countries == {"IN"}  # Mumbai is in India
+    assert elsewhere.countries == {"ID"}
+    assert score(india, again) >= DEFAULT_THRESHOLD
+    assert score(india, unplaced) >= DEFAULT_THRESHOLD  # no country named: no cut
+    assert score(india, elsewhere) < DEFAULT_THRESHOLD
+    assert score(india, elsewhere) == pytest.approx(
+        DEFAULT_WEIGHTS.apart * score(india, unplaced), rel=0.2
+    )
