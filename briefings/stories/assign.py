@@ -269,6 +269,26 @@ SIGNATURE_COLUMNS = (
     "names",
     "countries",
 )
+POSTING_COLUMNS = ("term", "at", "article_id", "weight")
+
+
+def signature_row(pk, key, sig):
+    """Return the SIGNATURE_COLUMNS row storing `sig`, article `pk`'s signature
+    of content key `key` (the assignment, the rebuild and the re-check store it)."""
+    return (
+        pk,
+        sig.at,
+        key,
+        sig.simhash,
+        json.dumps(sig.terms),
+        json.dumps(sorted(sig.names)),
+        json.dumps(sorted(sig.countries)),
+    )
+
+
+def posting_rows(pk, sig):
+    """Return the POSTING_COLUMNS rows indexing article `pk` by its strongest terms."""
+    return [(t, sig.at, pk, sig.terms[t]) for t in sig.top(INDEXED_TERMS)]
 
 
 def save_places(articles):
@@ -329,24 +349,8 @@ def assign_article(article):
             article=article, story_id=story_id, score=round(value, 4)
         )
         insert_rows(
-            ArticleSignature,
-            SIGNATURE_COLUMNS,
-            [
-                (
-                    article.pk,
-                    at,
-                    key,
-                    sig.simhash,
-                    json.dumps(sig.terms),
-                    json.dumps(sorted(sig.names)),
-                    json.dumps(sorted(sig.countries)),
-                )
-            ],
+            ArticleSignature, SIGNATURE_COLUMNS, [signature_row(article.pk, key, sig)]
         )
-        insert_rows(
-            StoryTerm,
-            ("term", "at", "article_id", "weight"),
-            [(t, at, article.pk, sig.terms[t]) for t in sig.top(INDEXED_TERMS)],
-        )
+        insert_rows(StoryTerm, POSTING_COLUMNS, posting_rows(article.pk, sig))
         insert_rows(ArticlePlace, PLACE_COLUMNS, place_rows(article, found))
     return membership

@@ -7,7 +7,6 @@ the result is reconciled with the stored stories: each new group keeps the id of
 the stored story that holds most of its articles, so rerunning changes nothing.
 """
 
-import json
 import multiprocessing
 import os
 from collections import Counter, deque
@@ -18,16 +17,18 @@ from django.db import connection, connections, transaction
 
 from briefings.articles.models import Article
 from briefings.stories.assign import (
-    INDEXED_TERMS,
     PLACE_COLUMNS,
+    POSTING_COLUMNS,
     SIGNATURE_COLUMNS,
     article_text,
     content_key,
     count_documents,
     insert_rows,
     place_rows,
+    posting_rows,
     rule,
     save_places,
+    signature_row,
     stored_idf,
 )
 from briefings.stories.cluster import Clusterer
@@ -286,22 +287,10 @@ def rebuild():
                     _, value = clusterer.add(pk, sig)
                     scores[pk] = round(value, 4)
                     meta[pk] = (published_at, headline)
-                    signatures.append(
-                        (
-                            pk,
-                            sig.at,
-                            key,
-                            sig.simhash,
-                            json.dumps(sig.terms),
-                            json.dumps(sorted(sig.names)),
-                            json.dumps(sorted(sig.countries)),
-                        )
-                    )
-                    terms.extend(
-                        (t, sig.at, pk, sig.terms[t]) for t in sig.top(INDEXED_TERMS)
-                    )
+                    signatures.append(signature_row(pk, key, sig))
+                    terms.extend(posting_rows(pk, sig))
                 insert_rows(ArticleSignature, SIGNATURE_COLUMNS, signatures)
-                insert_rows(StoryTerm, ("term", "at", "article_id", "weight"), terms)
+                insert_rows(StoryTerm, POSTING_COLUMNS, terms)
                 insert_rows(ArticlePlace, PLACE_COLUMNS, places)
                 store(clusterer.take_closed())
             store(clusterer.take_closed(everything=True))
@@ -339,11 +328,12 @@ def recheck(days=3):
 
         def keep(article, sig):
             if article.pk in fresh_ids:
-                signatures.append(_signature_row(article, sig))
-                terms.extend(_term_rows(article, sig))
+                signatures.append(signature_row(article.pk, content_key(article), sig))
+                terms.extend(posting_rows(article.pk, sig))
 
         groups, scores, meta = _group(articles, stored_idf, keep)
-        _flush(signatures, terms)
+        insert_rows(ArticleSignature, SIGNATURE_COLUMNS, signatures)
+        insert_rows(StoryTerm, POSTING_COLUMNS, terms)
         save_places(fresh)
         return _reconcile(groups, scores, meta)
 
@@ -358,32 +348,6 @@ def withdraw_signature(article):
     StoryTerm.objects.filter(article=article).delete()
     ArticleSignature.objects.filter(article=article).delete()
     ArticlePlace.objects.filter(article=article).delete()
-
-
-def _signature_row(article, sig):
-    return ArticleSignature(
-        article_id=article.pk,
-        at=sig.at,
-        content_key=content_key(article),
-        simhash=sig.simhash,
-        terms=sig.terms,
-        names=sorted(sig.names),
-        countries=sorted(sig.countries),
-    )
-
-
-def _term_rows(article, sig):
-    return [
-        StoryTerm(article_id=article.pk, term=t, at=sig.at, weight=sig.terms[t])
-        for t in sig.top(INDEXED_TERMS)
-    ]
-
-
-def _flush(signatures, terms):
-    ArticleSignature.objects.bulk_create(signatures, batch_size=1000)
-    StoryTerm.objects.bulk_create(terms, batch_size=5000)
-    signatures.clear()
-    terms.clear()
 
 
 def recheck_recent(now):

@@ -2,16 +2,24 @@ from datetime import timedelta
 
 import pytest
 
+from briefings.articles.models import Article
 from briefings.stories import rebuild as rebuild_module
-from briefings.stories.assign import rule, to_signature
+from briefings.stories.assign import (
+    INDEXED_TERMS,
+    assign_article,
+    content_key,
+    rule,
+    to_signature,
+)
 from briefings.stories.cluster import Clusterer
 from briefings.stories.models import (
     ArticlePlace,
     ArticleSignature,
     Story,
     StoryMembership,
+    StoryTerm,
 )
-from tests.stories.test_assign import BODY, NOW, OTHER, article
+from tests.stories.test_assign import BODY, NOW, OTHER, article, story_ids
 
 
 def _state():
@@ -76,3 +84,27 @@ def test_streamed_rebuild_stores_the_groups_of_one_pass_over_everything(
     before = _state()
     assert rebuild_module.rebuild() == 0
     assert _state() == before
+
+
+def test_recheck_merges_what_assignment_split_and_stores_changed_articles(
+    network, settings
+):
+    a = article("the-korea-herald", "North Korea conducts nuclear test", BODY)
+    b = article("the-japan-news", "North Korea nuclear test", BODY + " Japan protests.")
+    settings.BRIEFINGS_STORY_THRESHOLD = 0.999  # assignment keeps them apart
+    assign_article(a)
+    assign_article(b)
+    assert story_ids(a, b)[0] != story_ids(a, b)[1]
+
+    settings.BRIEFINGS_STORY_THRESHOLD = 0.07
+    Article.objects.filter(pk=b.pk).update(body_text=BODY + " Japan protests loudly.")
+    b.refresh_from_db()
+    assert rebuild_module.recheck() > 0
+    first, second = story_ids(a, b)
+    assert first == second
+    assert ArticleSignature.objects.get(article=b).content_key == content_key(b)
+    assert StoryTerm.objects.filter(article=b).count() == len(
+        to_signature(ArticleSignature.objects.get(article=b)).top(INDEXED_TERMS)
+    )
+    assert ArticlePlace.objects.filter(article=b, country="KP").exists()
+    assert rebuild_module.recheck() == 0
