@@ -58,24 +58,22 @@ def region_publications(region):
     return _ids(region=region)
 
 
-def in_region(region, publication_ids=None):
+def _by_region(region, publication_ids):
+    """Return (the river with its paper hidden from the planner, the region's
+    paper ids): `publication_id + 0` keeps SQLite walking the date index."""
     if publication_ids is None:
         publication_ids = region_publications(region)
-    return (
-        everything()
-        .alias(walk_by_date=F("publication_id") + 0)
-        .filter(walk_by_date__in=publication_ids)
-    )
+    return everything().alias(walk_by_date=F("publication_id") + 0), publication_ids
+
+
+def in_region(region, publication_ids=None):
+    river, ids = _by_region(region, publication_ids)
+    return river.filter(walk_by_date__in=ids)
 
 
 def outside_region(region, publication_ids=None):
-    if publication_ids is None:
-        publication_ids = region_publications(region)
-    return (
-        everything()
-        .alias(walk_by_date=F("publication_id") + 0)
-        .exclude(walk_by_date__in=publication_ids)
-    )
+    river, ids = _by_region(region, publication_ids)
+    return river.exclude(walk_by_date__in=ids)
 
 
 def in_country(country):
