@@ -27,7 +27,6 @@ from briefings.stories.assign import (
     place_rows,
     posting_rows,
     rule,
-    save_places,
     signature_row,
     stored_idf,
 )
@@ -66,8 +65,10 @@ def _group(articles, idf_for, on_signature):
         headline, body = article_text(article)
         term_list = text_terms(headline, body)
         at = int(article.published_at.timestamp())
-        sig = signature(headline, body, at, idf_for(set(term_list)), term_list)
-        on_signature(article, sig)
+        found = find(headline, body)
+        idf = idf_for(set(term_list))
+        sig = signature(headline, body, at, idf, term_list, by_country(found))
+        on_signature(article, sig, found)
         _, value = clusterer.add(article.pk, sig)
         scores[article.pk] = round(value, 4)
         meta[article.pk] = (article.published_at, (article.headline or "")[:500])
@@ -324,17 +325,18 @@ def recheck(days=3):
         for article in fresh:
             withdraw_signature(article)
         count_documents([set(text_terms(*article_text(a))) for a in fresh])
-        signatures, terms = [], []
+        signatures, terms, places = [], [], []
 
-        def keep(article, sig):
+        def keep(article, sig, found):
             if article.pk in fresh_ids:
                 signatures.append(signature_row(article.pk, content_key(article), sig))
                 terms.extend(posting_rows(article.pk, sig))
+                places.extend(place_rows(article, found))
 
         groups, scores, meta = _group(articles, stored_idf, keep)
         insert_rows(ArticleSignature, SIGNATURE_COLUMNS, signatures)
         insert_rows(StoryTerm, POSTING_COLUMNS, terms)
-        save_places(fresh)
+        insert_rows(ArticlePlace, PLACE_COLUMNS, places)
         return _reconcile(groups, scores, meta)
 
 
