@@ -117,8 +117,8 @@ def story_candidates(articles):
 
 def mark_countries(candidates):
     """Set each candidate's country: the one its articles name most, by the
-    places the stories app stored (a city or a person counts for its country;
-    ties go to the first code alphabetically)."""
+    places the stories app stored (a region, a city or a person counts for its
+    country; ties go to the first code alphabetically)."""
     story_of = {a.pk: n for n, c in enumerate(candidates) for a in c.articles}
     totals = [Counter() for _ in candidates]
     rows = ArticlePlace.objects.filter(article__in=list(story_of)).values_list(

@@ -91,11 +91,12 @@ class DocumentFrequency(models.Model):
 
 
 class ArticlePlace(models.Model):
-    """A country, city or person an article mentions (places.py), with its
-    country: an article's mentions of a country are the sum over its rows."""
+    """A country, region, city or person an article mentions (places.py), with
+    its country: an article's mentions of a country are the sum over its rows."""
 
     class Kind(models.TextChoices):
         COUNTRY = "country"
+        REGION = "region"
         CITY = "city"
         PERSON = "person"
 

@@ -1,6 +1,7 @@
-"""Which countries, cities and people an article mentions, from a gazetteer kept
-as data (data/places.yaml: per country its names, demonyms, main cities and
-prominent people, each with its other spellings and native-script names).
+"""Which countries, regions, cities and people an article mentions, from a
+gazetteer kept as data (data/places.yaml: per country its names, demonyms, main
+regions (provinces, states, islands), main cities and prominent people, each with
+its other spellings and native-script names).
 
 One compiled regular expression reads a text once (about 0.3 ms for 2,000
 characters). Its alternatives are a trie of the names, so each position costs
@@ -25,8 +26,8 @@ from briefings.stories.tokenize import MAX_CHARS
 
 GAZETTEER = Path(__file__).resolve().parent / "data" / "places.yaml"
 
-COUNTRY, CITY, PERSON = "country", "city", "person"
-KINDS = (COUNTRY, CITY, PERSON)
+COUNTRY, REGION, CITY, PERSON = "country", "region", "city", "person"
+KINDS = (COUNTRY, REGION, CITY, PERSON)
 
 # Every space and hyphen becomes one space, curly apostrophes straight ones: one
 # character for one, so positions in the folded text are those of the text.
@@ -42,10 +43,11 @@ class GazetteerError(ValueError):
 
 @dataclass(frozen=True, order=True)
 class Place:
-    """A country, city or person, under its display name, with its country."""
+    """A country, region, city or person, under its display name, with its
+    country."""
 
     country: str  # ISO 3166-1 alpha-2
-    kind: str  # COUNTRY, CITY or PERSON
+    kind: str  # COUNTRY, REGION, CITY or PERSON
     name: str
 
 
@@ -96,7 +98,7 @@ def _entries(code, spec):
     country = Place(code, COUNTRY, str(spec["name"]))
     own = [country.name, *(spec.get("names") or []), *(spec.get("demonyms") or [])]
     yield country, own
-    for key, kind in (("cities", CITY), ("people", PERSON)):
+    for key, kind in (("regions", REGION), ("cities", CITY), ("people", PERSON)):
         for name, others in (spec.get(key) or {}).items():
             yield Place(code, kind, str(name)), [str(name), *(others or [])]
 
@@ -179,7 +181,7 @@ def find(*texts):
 
 def by_country(found):
     """Return Counter(country code -> mentions) of Counter(Place -> mentions):
-    a city or a person counts for their country."""
+    a region, a city or a person counts for their country."""
     totals = Counter()
     for place, mentions in found.items():
         totals[place.country] += mentions

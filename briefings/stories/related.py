@@ -99,18 +99,19 @@ def related_stories(article, limit=5, story=None):
 
 @dataclass
 class CountryMentions:
-    """A country an article mentions, with its cities and people named."""
+    """A country an article mentions, with its regions, cities and people named."""
 
     code: str
     name: str
-    mentions: int  # the country's names, its cities and its people together
+    mentions: int  # the country's names, regions, cities and people together
     member: bool  # one of the network's countries (it has a country page)
-    named: list = field(default_factory=list)  # cities and people, most named first
+    # Its regions, cities and people, most named first.
+    named: list = field(default_factory=list)
 
 
 def places_of(article):
     """Return the countries `article` mentions, most mentioned first, each with
-    the cities and people named (one query)."""
+    the regions, cities and people named, most named first (one query)."""
     rows = (
         ArticlePlace.objects.filter(article=article)
         .annotate(member=Exists(Country.objects.filter(code=OuterRef("country"))))
@@ -137,7 +138,8 @@ def main_member_country(countries):
 
 def more_from_country(code, exclude=None, limit=5):
     """Return the ids of the newest published articles that mention country
-    `code` (its name, a city or a person), newest first, without `exclude`.
+    `code` (its name, a region, a city or a person), newest first, without
+    `exclude`.
 
     The places index (country, at) is read newest first and the walk stops
     after `limit` articles: 1.4 ms at 100,000 articles whether the country is

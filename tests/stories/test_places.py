@@ -11,6 +11,7 @@ from briefings.stories.places import (
     CITY,
     COUNTRY,
     PERSON,
+    REGION,
     GazetteerError,
     Place,
     countries,
@@ -43,6 +44,68 @@ def test_a_city_maps_to_its_country(text, city, code):
     places = find(text)
     assert Place(code, CITY, city) in places
     assert countries(text) == {code: sum(places.values())}
+
+
+@pytest.mark.parametrize(
+    "text, region, code",
+    [
+        ("Tourists returned to Bali after the eruption.", "Bali", "ID"),
+        ("A quake in West Java", "Java", "ID"),  # "West" is no part of the name
+        ("Camps in Xinjiang", "Xinjiang", "CN"),
+        ("Fighting in Mindanao", "Mindanao", "PH"),
+        ("Trains to Lao Cai", "Lao Cai", "VN"),  # longer than Lao (Laos)
+        ("Sabah votes", "Sabah", "MY"),
+        ("Jeju Island", "Jeju", "KR"),
+        ("Floods in Sindh and Kerala", "Sindh", "PK"),
+        ("Inner Mongolia", "Inner Mongolia", "CN"),  # longer than Mongolia
+        ("Kuala Belait is in Belait", "Belait", "BN"),
+    ],
+)
+def test_a_region_maps_to_its_country(text, region, code):
+    assert Place(code, REGION, region) in find(text)
+    assert code in countries(text)
+
+
+def test_a_region_counts_for_its_country_beside_its_cities():
+    text = "Indonesia: floods in Bali closed Denpasar airport; Jakarta sent help."
+    assert found(text) == {
+        ("country", "Indonesia", "ID"): 1,
+        ("region", "Bali", "ID"): 1,
+        ("city", "Denpasar", "ID"): 1,
+        ("city", "Jakarta", "ID"): 1,
+    }
+    assert countries(text) == {"ID": 4}
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Papua New Guinea's prime minister spoke.", {}),
+        ("巴布亚新几内亚总理", {}),
+        (
+            "They fled Papua for Papua New Guinea.",
+            {("region", "Papua", "ID"): 1},
+        ),
+    ],
+)
+def test_papua_new_guinea_is_not_indonesias_papua(text, expected):
+    assert found(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Johor Bahru", {("city", "Johor Bahru", "MY"): 1}),
+        ("Chittagong Hill Tracts", {("region", "Chittagong Hill Tracts", "BD"): 1}),
+        ("Brunei-Muara", {("region", "Brunei-Muara", "BN"): 1}),
+        (
+            "Azad Jammu and Kashmir",
+            {("region", "Azad Kashmir", "PK"): 1},
+        ),  # not India's Jammu and Kashmir
+    ],
+)
+def test_the_longer_of_a_region_and_a_city_or_country_wins(text, expected):
+    assert found(text) == expected
 
 
 def test_a_city_or_a_person_counts_for_their_country():
@@ -91,6 +154,13 @@ def test_a_person_is_not_found_by_part_of_the_name(text):
         "China Daily reported, quoting the Jakarta Post.",  # newspapers
         "Korea and Korean ties",  # either Korea
         "A Hyderabad court ruled.",  # in India and in Pakistan
+        "Floods in Punjab",  # a state of India, a province of Pakistan
+        "Protests in Kashmir",  # disputed between India and Pakistan
+        "Fires on Borneo",  # Indonesia, Malaysia and Brunei
+        "Bengal tigers",  # West Bengal (India) and Bangladesh
+        "Emir Sheikh Sabah Al-Ahmad Al-Sabah",  # Kuwait's, not Malaysia's Sabah
+        "Iraq's minister Sabah al-Hussein",  # a given name
+        "Iran's Sistan and Baluchistan",  # not Pakistan's Balochistan
         "Chinaman Creek, Japanology",  # not whole words
     ],
 )
@@ -158,7 +228,43 @@ def test_names_in_scripts_without_spaces_are_found(text, expected):
     assert found(text) == expected
 
 
-def test_every_network_country_has_names_cities_and_people():
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (
+            "新疆和西藏",
+            {("region", "Xinjiang", "CN"): 1, ("region", "Tibet", "CN"): 1},
+        ),
+        ("济州岛", {("region", "Jeju", "KR"): 1}),
+        ("제주에서", {("region", "Jeju", "KR"): 1}),
+        ("경제주체", {}),  # "economic agent": no Jeju (제주) in it
+        (
+            "北海道と沖縄",
+            {("region", "Hokkaido", "JP"): 1, ("region", "Okinawa", "JP"): 1},
+        ),
+        (
+            "棉兰老岛和棉兰",
+            {("region", "Mindanao", "PH"): 1, ("city", "Medan", "ID"): 1},
+        ),  # the longer name wins
+        ("เกาะสมุย", {("region", "Koh Samui", "TH"): 1}),
+        ("沿海南部", {}),  # "the southern coast", not 海南 (Hainan)
+    ],
+    ids=[
+        "chinese",
+        "chinese-jeju",
+        "korean",
+        "korean-word",
+        "japanese",
+        "longest",
+        "thai",
+        "chinese-word",
+    ],
+)
+def test_regions_in_scripts_without_spaces_are_found(text, expected):
+    assert found(text) == expected
+
+
+def test_every_network_country_has_names_regions_cities_and_people():
     network = load_network()
     table = gazetteer()
     assert table.as_of
@@ -167,8 +273,8 @@ def test_every_network_country_has_names_cities_and_people():
         by_country.setdefault(place.country, set()).add(place.kind)
     for code, name in network.countries.items():
         assert table.country_names[code] == name  # the pages name it alike
-        city_state = code == "SG"  # Singapore has no cities of its own
-        expected = {COUNTRY, PERSON} if city_state else {COUNTRY, CITY, PERSON}
+        city_state = code == "SG"  # Singapore has islands but no cities of its own
+        expected = {COUNTRY, REGION, PERSON} | (set() if city_state else {CITY})
         assert by_country[code] >= expected
 
 
@@ -217,6 +323,19 @@ def test_assignment_stores_each_place_and_person_with_its_country(network):
         (a.pk, "city", "Beijing", "CN", 1),
         (a.pk, "city", "Tokyo", "JP", 1),
     ]
+
+
+def test_a_region_is_stored_and_counts_for_its_country(network):
+    bali = article("the-jakarta-post", "Bali reopens", "Flights to Bali resumed.")
+    lahore = article("dawn", "Punjab floods", "Rain in Punjab and Lahore.")
+    save_places([bali, lahore])
+    assert _rows() == sorted(
+        [
+            (bali.pk, "region", "Bali", "ID", 2),
+            (lahore.pk, "city", "Lahore", "PK", 1),  # Punjab is India's too
+        ]
+    )
+    assert more_from_country("ID") == [bali.pk]
 
 
 def test_rebuild_stores_the_same_rows_as_live_assignment(network):

@@ -80,6 +80,22 @@ def test_a_city_alone_is_enough_to_be_about_a_country(client, thai_news):
     assert about_thailand[0].headline not in _texts(tree, ".card-headline")
 
 
+def test_a_region_is_named_like_a_city_and_is_enough_for_its_country(client, network):
+    lead = _article(
+        "the-jakarta-post",
+        "Island reopens to tourists",
+        "Flights to Bali resumed; Bali's hotels and Denpasar's shops filled.",
+        hours_ago=1,
+    )
+    surf = _article("the-star", "Surf season opens", "Waves on Bali.", hours_ago=2)
+    tree = _page(client, lead)
+    assert _texts(tree, ".places") == ["Places and people: Indonesia (Bali, Denpasar)"]
+    tree = _page(client, surf)  # names Bali only: no country, no city
+    assert _texts(tree, ".places") == ["Places and people: Indonesia (Bali)"]
+    assert _texts(tree, ".more-from-country h2") == ["More from Indonesia"]
+    assert _texts(tree, ".more-from-country .card-headline") == [lead.headline]
+
+
 def test_a_country_outside_the_network_gets_no_list(client, network):
     north = _article("the-korea-herald", "Missile test", "Pyongyang fired.", 1)
     _article("the-japan-news", "Another test", "North Korea fired again.", 2)
