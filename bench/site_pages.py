@@ -12,8 +12,11 @@ two figures taken under the same background load. Measures the article, home,
 region and search pages:
 
 - throughput with 2 threads and 20 connections (cached pages vs nginx);
-- latency (p50/p95) with 2 connections, one per worker, so queueing behind
-  other requests does not hide how long one page takes to build.
+- latency (p50/p95) with 1 connection: one request at a time, so what is
+  measured is how long one page takes to build through the real server. (With
+  2 connections the kernel hands both, half the time, to the same worker, where
+  they share one GIL: the same page measured 20 or 53 ms from one run to the
+  next; issue #5's session on 2026-11-28 showed it with `ss -tnp`.)
 
 Prints requests/second, p95 and the ratios to nginx. Targets (issue #4): cached
 article and home >= 25% of nginx's requests/second; uncached article p95 < 25
@@ -188,7 +191,7 @@ def main():
                                 nginx_url, args.seconds, 2, 20, lua
                             )
                         results[run + ("load",)] = wrk(url, args.seconds, 2, 20, lua)
-                        results[run + ("latency",)] = wrk(url, args.seconds, 2, 2, lua)
+                        results[run + ("latency",)] = wrk(url, args.seconds, 1, 1, lua)
                 finally:
                     process.terminate()
                     process.wait(30)
@@ -202,8 +205,8 @@ def report(results, size, servers, loads):
     print(f"\nArticle HTML {size:,} bytes; load average (1 min) during the run "
           f"{min(loads):.1f}-{max(loads):.1f}\n")  # fmt: skip
     print(f"{'server':9} {'page':8} {'mode':8} {'req/s (c=20)':>13} "
-          f"{'nginx req/s':>12} {'vs nginx':>9} {'p50 ms (c=2)':>13} "
-          f"{'p95 ms (c=2)':>13} {'errors':>7}")  # fmt: skip
+          f"{'nginx req/s':>12} {'vs nginx':>9} {'p50 ms (c=1)':>13} "
+          f"{'p95 ms (c=1)':>13} {'errors':>7}")  # fmt: skip
     for (server, mode, name, kind), load in results.items():
         if kind != "load":
             continue
