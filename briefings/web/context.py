@@ -1,6 +1,7 @@
 """Template context every page shares: the network's name, regions, social links.
 
-The regions, the newsletter pitch and the demo banner take four queries; they
+The regions, the newsletter pitch, the demo banner and the publications behind
+the story cards take five queries; they
 change only when papers or regions do, so each process keeps them for the
 current page-cache generation (a changed publication or region starts a new
 one) and at most BRIEFINGS_PAGE_CACHE_SECONDS, as long as a cached page.
@@ -51,13 +52,16 @@ _facts_lock = threading.Lock()
 
 
 def forget_network_facts():
-    """Read the regions, pitch and banner afresh on the next page."""
+    """Read everything remembered (regions, pitch, banner, papers, the newest
+    stories' ids) afresh on the next page."""
     with _facts_lock:
         _facts.update(generation=None, read=float("-inf"), values={})
 
 
-def _fact(name, read):
-    """Return the fact `name`, from this process's memo while it is fresh."""
+def remembered(name, read):
+    """Return `read()`, kept under `name` in this process's memo while it is fresh:
+    the same page-cache generation (no article, paper or page changed since) and
+    at most BRIEFINGS_PAGE_CACHE_SECONDS, as long as a cached page."""
     current = generation()
     now = time.monotonic()
     with _facts_lock:
@@ -76,14 +80,36 @@ def _fact(name, read):
     return value
 
 
+def publications():
+    """Return {id: publication, with its region and country} from this process's
+    memo: a page's story cards take their papers from here instead of joining
+    them into every card's row (docs/benchmarks.md, issue #5)."""
+    return remembered(
+        "publications",
+        lambda: {
+            p.pk: p for p in Publication.objects.select_related("region", "country")
+        },
+    )
+
+
+def publication(pk):
+    """Return the publication `pk`, from the memo when it holds it."""
+    found = publications().get(pk)
+    if found is None:  # added since the memo was read, in another process
+        found = Publication.objects.select_related("region", "country").get(pk=pk)
+    return found
+
+
 def network(request):
     return {
-        "demo_banner": SimpleLazyObject(lambda: _fact("demo_banner", _demo_banner)),
+        "demo_banner": SimpleLazyObject(
+            lambda: remembered("demo_banner", _demo_banner)
+        ),
         "network": SimpleLazyObject(load_network),
         "regions": SimpleLazyObject(
-            lambda: _fact("regions", lambda: list(Region.objects.all()))
+            lambda: remembered("regions", lambda: list(Region.objects.all()))
         ),
         "newsletter_pitch": SimpleLazyObject(
-            lambda: _fact("newsletter_pitch", _newsletter_pitch)
+            lambda: remembered("newsletter_pitch", _newsletter_pitch)
         ),
     }

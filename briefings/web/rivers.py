@@ -17,6 +17,7 @@ from django.db.models import F
 
 from briefings.articles.models import Article
 from briefings.network.models import Publication
+from briefings.web.context import publication, publications, remembered
 
 # Columns a story card never shows: the bodies are most of a row's bytes.
 CARD_SKIPS = ("body_html", "body_text")
@@ -47,15 +48,28 @@ def first_ids(queryset, limit):
     return list(queryset.values_list("id", flat=True)[:limit])
 
 
+def newest_ids(name, queryset, limit):
+    """Return first_ids(queryset(), limit), remembered under `name` until an
+    article or a paper changes: the lists every article page of a region or a
+    country shares ("More stories", the region's newest) are read once per
+    process and generation instead of once per page."""
+    return remembered(f"ids:{name}:{limit}", lambda: first_ids(queryset(), limit))
+
+
 def cards(ids):
     """Return {id: article ready for a story card} for `ids`, in one query (a
-    page with several lists of cards reads them all at once)."""
-    return Article.objects.river().defer(*CARD_SKIPS).in_bulk(ids)
+    page with several lists of cards reads them all at once). The cards'
+    papers come from the process's memo of the 20-odd publications, not from a
+    join: building three more objects per card cost more than the query."""
+    found = Article.objects.published().defer(*CARD_SKIPS).in_bulk(ids)
+    for article in found.values():
+        article.publication = publication(article.publication_id)
+    return found
 
 
 def region_publications(region):
     """Return the ids of `region`'s publications (for in_region/outside_region)."""
-    return _ids(region=region)
+    return [pk for pk, paper in publications().items() if paper.region_id == region.pk]
 
 
 def _by_region(region, publication_ids):

@@ -10,6 +10,7 @@ from briefings.articles.models import Article
 from briefings.articles.search import search as run_search
 from briefings.network.models import Country, Publication, Region
 from briefings.stories.related import (
+    ALSO_COVERED,
     also_covered_by,
     main_member_country,
     more_from_country,
@@ -18,6 +19,8 @@ from briefings.stories.related import (
 )
 from briefings.web import rivers
 from briefings.web.caching import cached_page, csrf_placeholder
+from briefings.web.context import publication as paper
+from briefings.web.context import remembered
 from briefings.web.forms import SearchForm
 from briefings.web.pagination import page_after
 from briefings.web.share import share_links
@@ -83,11 +86,10 @@ def publication(request, slug):
 @cached_page
 def article(request, pk, slug=""):
     article = get_object_or_404(
-        Article.objects.published().select_related(
-            "publication__region", "publication__country", "story_membership__story"
-        ),
+        Article.objects.published().select_related("story_membership__story"),
         pk=pk,
     )
+    article.publication = paper(article.publication_id)  # from the memo
     expected = slugify(article.headline)[:80] or "story"
     if slug != expected:
         return redirect("article-slug", pk=article.pk, slug=expected, permanent=True)
@@ -112,24 +114,33 @@ def article(request, pk, slug=""):
             .values_list("id", flat=True)
         )
         related_ids = [pk for pk in firsts if pk in shown]
+    # The region's newest, the newest elsewhere and the country's newest are
+    # the same for every article page of that region or country: remembered
+    # per process until an article changes, then cut for this page.
     region = article.publication.region
-    same_region = rivers.region_publications(region)
     if len(related_ids) < RELATED_STORIES:
-        seen = [article.pk, *related_ids, *also_ids]
-        related_ids += rivers.first_ids(
-            rivers.in_region(region, same_region).exclude(pk__in=seen),
-            RELATED_STORIES - len(related_ids),
+        seen = {article.pk, *related_ids, *also_ids}
+        newest = rivers.newest_ids(
+            f"region:{region.pk}",
+            lambda: rivers.in_region(region),
+            # enough to fill the list whatever `seen` holds (at most 1 + 8 + 4)
+            1 + ALSO_COVERED + 2 * RELATED_STORIES,
         )
-    more_ids = rivers.first_ids(
-        rivers.outside_region(region, same_region), MORE_STORIES
+        related_ids += [pk for pk in newest if pk not in seen][
+            : RELATED_STORIES - len(related_ids)
+        ]
+    more_ids = rivers.newest_ids(
+        f"outside:{region.pk}", lambda: rivers.outside_region(region), MORE_STORIES
     )
     places = places_of(article)
     country = main_member_country(places)
     country_ids = []
     if country is not None:
-        country_ids = more_from_country(
-            country.code, exclude=article, limit=MORE_FROM_COUNTRY
+        newest = remembered(
+            f"country:{country.code}",
+            lambda: more_from_country(country.code, limit=MORE_FROM_COUNTRY + 1),
         )
+        country_ids = [pk for pk in newest if pk != article.pk][:MORE_FROM_COUNTRY]
     cards = rivers.cards([*also_ids, *related_ids, *more_ids, *country_ids])
     page_url = request.build_absolute_uri(article.get_absolute_url())
     context = {

@@ -163,6 +163,24 @@ def test_article_has_share_links_and_related_stories(client, stories):
     assert texts(tree, ".more-stories .card-headline") == [newer.headline]
 
 
+def test_the_shared_lists_follow_a_story_that_just_arrived(client, stories):
+    """The region's newest and the newest elsewhere are remembered per process
+    (the same for every page of a region), until an article arrives."""
+    older, newer = stories
+    assert (
+        texts(parse(client.get(older.get_absolute_url())), ".related-stories h3") == []
+    )
+    near = make_article("the-japan-news", headline="Osaka port reopens")
+    far = make_article("the-star", headline="Penang bridge opens")
+    tree = parse(client.get(older.get_absolute_url()))
+    assert texts(tree, ".related-stories .card-headline") == [near.headline]
+    assert texts(tree, ".more-stories .card-headline")[0] == far.headline
+    # Another article of the region shares the remembered lists but never lists
+    # itself.
+    tree = parse(client.get(near.get_absolute_url()))
+    assert near.headline not in texts(tree, ".related-stories .card-headline")
+
+
 def test_article_page_html_and_css_weigh_under_60_kb(client, network):
     from django.contrib.staticfiles import finders
 
