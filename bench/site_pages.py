@@ -9,7 +9,8 @@ warmed), then with the first server without it (dummy://). nginx serves the
 same rendered article HTML as a static file during the whole run, and each
 cached page's throughput is measured right after nginx's, so the ratio compares
 two figures taken under the same background load. Measures the article, home,
-region and search pages:
+region and search pages (and, uncached only, the biggest story's coverage page
+and the sitemap index):
 
 - throughput with 2 threads and 20 connections (cached pages vs nginx);
 - latency (p50/p95) with 1 connection: one request at a time, so what is
@@ -39,6 +40,9 @@ REPO = Path(__file__).resolve().parents[1]
 WRK, NGINX = "/usr/bin/wrk", "/usr/sbin/nginx"
 BIN = REPO / ".venv" / "bin"
 SEARCH = "/search/?q=earthquake+China"
+# Measured uncached only (no target; a cached hit is the same front door):
+# the biggest story's coverage page and the sitemap index.
+UNCACHED_ONLY = {"story", "sitemap"}
 REPORT_LUA = """
 done = function(summary, latency, requests)
   io.write(string.format("RESULT %f %f %f %d %d\\n",
@@ -121,16 +125,20 @@ def serve(server, env, port):
 
 
 def pick_paths(env):
-    """Return the article path to measure (one from the middle of the river)."""
+    """Return the article path to measure (one from the middle of the river) and
+    the biggest story's coverage page (the worst case of that page)."""
     code = (
         "import django; django.setup();"
         "from briefings.articles.models import Article;"
-        "a = Article.objects.river()[5000]; print(a.get_absolute_url())"
+        "from briefings.stories.models import Story;"
+        "a = Article.objects.river()[5000]; print(a.get_absolute_url());"
+        "s = Story.objects.order_by('-article_count').first();"
+        "print(s.get_absolute_url() if s else '/')"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=REPO
     )
-    return out.stdout.strip().splitlines()[-1]
+    return out.stdout.strip().splitlines()[-2:]
 
 
 def main():
@@ -155,9 +163,9 @@ def main():
         "LOG_LEVEL": "WARNING",
     }
     base_env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    article = pick_paths(base_env)
+    article, story = pick_paths(base_env)
     pages = {"article": article, "home": "/", "region": "/region/south-asia/",
-             "search": SEARCH}  # fmt: skip
+             "search": SEARCH, "story": story, "sitemap": "/sitemap.xml"}  # fmt: skip
     runs = [(server, "cached", "locmem://") for server in servers]
     runs.append((servers[0], "uncached", "dummy://"))
     results, loads = {}, []
@@ -181,6 +189,8 @@ def main():
                     (Path(tmp) / "www" / "article.html").write_bytes(html)
                     wait_for(nginx_url)
                     for name, path in pages.items():
+                        if mode == "cached" and name in UNCACHED_ONLY:
+                            continue
                         for _ in range(20):  # warm both workers' caches
                             wait_for(root + path)
                         url = root + path

@@ -1,12 +1,14 @@
 """sitemap.xml, the Google News sitemap and robots.txt."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from lxml import etree
 
 from django.utils import timezone
 
-from ..factories import make_article
+from briefings.articles.models import Article
+
+from ..factories import make_article, make_story
 
 NS = {
     "s": "http://www.sitemaps.org/schemas/sitemap/0.9",
@@ -34,6 +36,34 @@ def test_sitemap_index_lists_pages_and_articles(client, network):
     assert [u.text for u in locs] == [
         "http://127.0.0.1:8000" + article.get_absolute_url()
     ]
+
+
+def section_dates(index):
+    """{section file name: its <lastmod>} of the sections that have one."""
+    dates = {}
+    for sitemap in index.findall("s:sitemap", NS):
+        name = sitemap.findtext("s:loc", namespaces=NS).rsplit("/", 1)[-1]
+        lastmod = sitemap.findtext("s:lastmod", namespaces=NS)
+        if lastmod:
+            dates[name] = datetime.fromisoformat(lastmod)
+    return dates
+
+
+def test_the_index_dates_each_section_by_its_latest_update(client, network):
+    now = timezone.now().replace(microsecond=0)
+    day = timedelta(days=1)
+    first = make_article("dawn", published_at=now - 3 * day, updated_at=now - 3 * day)
+    second = make_article("the-star", published_at=now - 2 * day, updated_at=now - day)
+    # Neither a hidden article nor one dated ahead is in the sitemap or its date.
+    hidden = make_article("dawn", published_at=now - day, updated_at=now)
+    Article.objects.filter(pk=hidden.pk).update(status=Article.Status.HIDDEN)
+    make_article("dawn", published_at=now + day, updated_at=now + day)
+    make_story([first, second])
+    dates = section_dates(xml(client, "/sitemap.xml"))
+    assert dates["sitemap-articles.xml"] == now - day  # the second's update
+    assert dates["sitemap-stories.xml"] == now - 2 * day  # its last report
+    locs = xml(client, "/sitemap-articles.xml").findall(".//s:loc", NS)
+    assert len(locs) == 2
 
 
 def test_news_sitemap_has_only_the_last_two_days(client, network):
