@@ -167,10 +167,14 @@ def coverage(story):
         Article.objects.published()
         .filter(story_membership__story=story)
         .select_related("publication", "publication__country", "publication__region")
+        .defer("body_html", "body_text")  # the page shows headlines, not bodies
         .order_by("published_at", "id")
     )
     regions = {}
     for article in articles:
+        # Each article is linked twice (by country and in the timeline); its URL
+        # (a slugify and a reverse) is built once.
+        article.url = article.get_absolute_url()
         publication = article.publication
         countries = regions.setdefault(publication.region, {})
         countries.setdefault(publication.country, []).append(article)
