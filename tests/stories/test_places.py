@@ -248,6 +248,7 @@ def test_names_in_scripts_without_spaces_are_found(text, expected):
         ),  # the longer name wins
         ("เกาะสมุย", {("region", "Koh Samui", "TH"): 1}),
         ("沿海南部", {}),  # "the southern coast", not 海南 (Hainan)
+        ("澳門氹仔", {("country", "Macau", "MO"): 1, ("region", "Taipa", "MO"): 1}),
     ],
     ids=[
         "chinese",
@@ -258,6 +259,7 @@ def test_names_in_scripts_without_spaces_are_found(text, expected):
         "longest",
         "thai",
         "chinese-word",
+        "macau",
     ],
 )
 def test_regions_in_scripts_without_spaces_are_found(text, expected):
@@ -375,3 +377,9 @@ def test_more_from_country_lists_each_article_once_newest_first(network):
     assert more_from_country("CN") == [newest.pk, newer.pk, older.pk]
     assert more_from_country("CN", exclude=newest, limit=1) == [newer.pk]
     assert more_from_country("PK") == [elsewhere.pk]
+
+
+def test_macau_is_its_own_place_not_china():
+    assert found("Casinos in Macao reopened; Macanese workers returned.") == {
+        ("country", "Macau", "MO"): 2
+    }
