@@ -1,6 +1,12 @@
 import json
+import os
+import subprocess
+import sys
+
+import pytest
 
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from tests.stories.test_assign import BODY, OTHER
 
@@ -22,3 +28,44 @@ def test_judge_prints_one_decision_per_pair(db, tmp_path, capsys):
     assert out[0] == {"score": 1.0, "same_story": True}
     assert out[1]["same_story"] is False
     assert out[2] == {"error": "invalid pair"}
+
+
+def test_judge_works_before_any_database_is_set_up(tmp_path):
+    """A new user can judge pairs straight after installing, without migrating."""
+    pairs = tmp_path / "pairs.jsonl"
+    side = {"title": "North Korea conducts nuclear test", "date": "2006-10-09"}
+    pairs.write_text(
+        json.dumps({"a": {**side, "body": BODY}, "b": {**side, "body": BODY}})
+    )
+    env = {**os.environ, "BRIEFINGS_DATA_DIR": str(tmp_path / "fresh")}
+    env.pop("DATABASE_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "briefings", "stories", "judge", str(pairs)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"score": 1.0, "same_story": True}
+    assert "run `briefings migrate`" in done.stderr
+
+
+def test_rebuild_before_any_database_is_set_up_says_what_to_do(tmp_path):
+    env = {**os.environ, "BRIEFINGS_DATA_DIR": str(tmp_path / "fresh")}
+    env.pop("DATABASE_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "briefings", "stories", "rebuild"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1
+    assert "run `briefings migrate` first" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_judge_says_when_it_cannot_read_the_file(db, tmp_path):
+    with pytest.raises(CommandError, match="cannot read"):
+        call_command("stories", "judge", str(tmp_path / "missing.jsonl"))

@@ -2,8 +2,10 @@ import json
 from datetime import UTC, datetime
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from briefings.stories.assign import rule, stored_idf
+from briefings.stories.models import DocumentFrequency
 from briefings.stories.similarity import Idf, score, signature, text_terms
 
 MAX_LINE = 2_000_000  # bytes; a longer line is skipped
@@ -26,7 +28,10 @@ class Command(BaseCommand):
         action = options["action"]
         if action == "judge":
             self.judge(options["pairs"])
-        elif action == "rebuild":
+            return
+        if not _database_set_up():
+            raise CommandError("no database set up: run `briefings migrate` first")
+        if action == "rebuild":
             from briefings.stories.rebuild import rebuild
 
             self.stdout.write(f"stories rebuilt: {rebuild()} stored changes")
@@ -38,15 +43,25 @@ class Command(BaseCommand):
     def judge(self, path):
         import sys
 
-        stream = sys.stdin if path == "-" else open(path, encoding="utf-8")
+        try:
+            stream = sys.stdin if path == "-" else open(path, encoding="utf-8")
+        except OSError as error:
+            raise CommandError(f"cannot read {path}: {error.strerror}") from error
         with stream:
             pairs = [self.parse(n, line) for n, line in enumerate(stream, 1)]
         docs = [side for pair in pairs if pair for side in pair]
         term_lists = [text_terms(d["title"], d["body"]) for d in docs]
         # Document frequencies as the live system knows them, plus these texts.
         vocabulary = set().union(*term_lists) if term_lists else set()
-        live = stored_idf(vocabulary)
-        idf = Idf(dict(live.df), live.n)
+        idf = Idf()
+        if _database_set_up():
+            live = stored_idf(vocabulary)
+            idf = Idf(dict(live.df), live.n)
+        else:  # judging needs no database; it is only less informed without one
+            self.stderr.write(
+                "no database set up (run `briefings migrate`): document "
+                "frequencies come from these pairs alone"
+            )
         for term_list in term_lists:
             idf.add(set(term_list))
         current = rule()
@@ -76,6 +91,11 @@ class Command(BaseCommand):
         except (ValueError, KeyError, TypeError, AttributeError):
             self.stderr.write(f"line {number}: not a pair of title/date/body")
             return None
+
+
+def _database_set_up():
+    """Tell whether the stories' tables exist (`briefings migrate` has run)."""
+    return DocumentFrequency._meta.db_table in connection.introspection.table_names()
 
 
 def _side(side):
