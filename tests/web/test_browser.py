@@ -12,7 +12,7 @@ from django.apps import apps
 
 from briefings.stories.assign import save_places
 
-from ..factories import make_article
+from ..factories import make_article, make_story
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -135,6 +135,7 @@ def test_search_from_the_header(page, live_server, stories):
         ("/country/kr/", "South Korea"),
         ("/publication/the-korea-herald/", "The Korea Herald"),
         ("ARTICLE", "Seoul and Tokyo talk trade"),
+        ("STORY", "Seoul and Tokyo talk trade"),
         ("/search/?q=trade", "Search"),
         ("/privacy/", "Privacy Policy"),
         ("/terms/", "Terms of Service"),
@@ -144,11 +145,14 @@ def test_search_from_the_header(page, live_server, stories):
 def test_every_page_type_is_accessible(
     page, live_server, stories, console_errors, path, heading
 ):
-    if path == "ARTICLE":
+    article_page = path == "ARTICLE"
+    if article_page:
         path = stories[0].get_absolute_url()
+    elif path == "STORY":  # the full coverage page of a story two papers told
+        path = make_story(list(stories)).get_absolute_url()
     page.goto(live_server.url + path)
     assert page.locator("h1").inner_text() == heading
-    if heading == stories[0].headline:
+    if article_page:
         assert page.get_by_role("heading", name="More from Japan").count() == 1
     assert page.get_by_role("main").count() == 1
     assert page.get_by_role("banner").count() == 1
