@@ -30,6 +30,20 @@ def test_judge_prints_one_decision_per_pair(db, tmp_path, capsys):
     assert out[2] == {"error": "invalid pair"}
 
 
+def on_a_fresh_data_directory(tmp_path, *args):
+    """Run `briefings stories ARGS` as a new user would: SQLite in an empty data
+    directory, nothing migrated."""
+    env = {**os.environ, "BRIEFINGS_DATA_DIR": str(tmp_path / "fresh")}
+    env.pop("DATABASE_URL", None)
+    return subprocess.run(
+        [sys.executable, "-m", "briefings", "stories", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
 def test_judge_works_before_any_database_is_set_up(tmp_path):
     """A new user can judge pairs straight after installing, without migrating."""
     pairs = tmp_path / "pairs.jsonl"
@@ -37,30 +51,14 @@ def test_judge_works_before_any_database_is_set_up(tmp_path):
     pairs.write_text(
         json.dumps({"a": {**side, "body": BODY}, "b": {**side, "body": BODY}})
     )
-    env = {**os.environ, "BRIEFINGS_DATA_DIR": str(tmp_path / "fresh")}
-    env.pop("DATABASE_URL", None)
-    done = subprocess.run(
-        [sys.executable, "-m", "briefings", "stories", "judge", str(pairs)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = on_a_fresh_data_directory(tmp_path, "judge", str(pairs))
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == {"score": 1.0, "same_story": True}
     assert "run `briefings migrate`" in done.stderr
 
 
 def test_rebuild_before_any_database_is_set_up_says_what_to_do(tmp_path):
-    env = {**os.environ, "BRIEFINGS_DATA_DIR": str(tmp_path / "fresh")}
-    env.pop("DATABASE_URL", None)
-    done = subprocess.run(
-        [sys.executable, "-m", "briefings", "stories", "rebuild"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = on_a_fresh_data_directory(tmp_path, "rebuild")
     assert done.returncode == 1
     assert "run `briefings migrate` first" in done.stderr
     assert "Traceback" not in done.stderr
