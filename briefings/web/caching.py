@@ -113,10 +113,42 @@ def _key(request):
     return page_key(address, generation())
 
 
+def placeholder_offsets(content):
+    """Return where the CSRF placeholder starts in `content`, each time (stored
+    with the page, so that a hit does not search 25 KB for it: 10-20 us)."""
+    placeholder = CSRF_PLACEHOLDER.encode()
+    offsets, at = [], content.find(placeholder)
+    while at != -1:
+        offsets.append(at)
+        at = content.find(placeholder, at + len(placeholder))
+    return tuple(offsets)
+
+
+def with_token(content, offsets, token):
+    """Return `content` with `token` (bytes) in place of the placeholder at each
+    of `offsets`."""
+    if not offsets:
+        return content
+    parts, start = [], 0
+    for at in offsets:
+        parts += (content[start:at], token)
+        start = at + len(CSRF_PLACEHOLDER)
+    parts.append(content[start:])
+    return b"".join(parts)
+
+
+def csrf_offsets(entry):
+    """Return the placeholder offsets of a stored page (searched for in entries
+    stored before they were kept)."""
+    offsets = entry.get("csrf_at")
+    return placeholder_offsets(entry["content"]) if offsets is None else offsets
+
+
 def _store(response):
     content = response.content
     return {
         "content": content,
+        "csrf_at": placeholder_offsets(content),
         "content_type": response["Content-Type"],
         "etag": '"' + hashlib.md5(content, usedforsecurity=False).hexdigest() + '"',
         "last_modified": int(time.time()),
@@ -125,10 +157,9 @@ def _store(response):
 
 def _respond(request, entry, state):
     content = entry["content"]
-    if CSRF_PLACEHOLDER.encode() in content:
-        content = content.replace(
-            CSRF_PLACEHOLDER.encode(), get_token(request).encode()
-        )
+    offsets = csrf_offsets(entry)
+    if offsets:
+        content = with_token(content, offsets, get_token(request).encode())
     response = HttpResponse(content, content_type=entry["content_type"])
     response["ETag"] = entry["etag"]
     response["Last-Modified"] = http_date(entry["last_modified"])

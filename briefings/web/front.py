@@ -37,14 +37,14 @@ from django.utils.http import http_date
 
 from briefings.web.caching import (
     ADDRESS_KEY,
-    CSRF_PLACEHOLDER,
+    csrf_offsets,
     generation,
     page_address,
     page_key,
+    with_token,
 )
 from briefings.web.headers import SITE_POLICY
 
-_PLACEHOLDER = CSRF_PLACEHOLDER.encode()
 _CHAR_INDEX = {c: i for i, c in enumerate(CSRF_ALLOWED_CHARS)}
 _UNIFORM_BELOW = 256 - 256 % len(CSRF_ALLOWED_CHARS)  # rejection sampling bound
 # Bytes below _UNIFORM_BELOW map evenly onto the alphabet; the rest are dropped.
@@ -102,14 +102,15 @@ def _from_cache(environ, address):
         *config.security_headers[address.startswith("https:")],
     ]
     secret = None
-    if _PLACEHOLDER in content:
+    offsets = csrf_offsets(entry)
+    if offsets:
         if config.csrf_in_session:
             return None
         secret = cookies.get(config.csrf_cookie, "")
         if secret and not _is_secret(secret):
             return None  # Django replaces or unmasks an odd cookie; let it
         secret = secret or _random_chars(CSRF_SECRET_LENGTH)
-        content = content.replace(_PLACEHOLDER, _masked(secret).encode())
+        content = with_token(content, offsets, _masked(secret).encode())
         headers.append(("Vary", "Cookie"))
     if any(name in environ for name in _CONDITIONAL):
         return _conditional(environ, method, entry, content, headers, secret)

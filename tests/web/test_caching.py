@@ -12,7 +12,12 @@ from django.test.utils import CaptureQueriesContext
 
 from briefings.articles.models import Article
 from briefings.network.models import Publication
-from briefings.web.caching import CSRF_PLACEHOLDER
+from briefings.web.caching import (
+    CSRF_PLACEHOLDER,
+    csrf_offsets,
+    placeholder_offsets,
+    with_token,
+)
 
 from ..factories import make_article
 
@@ -156,3 +161,18 @@ def test_the_newsletter_pitch_follows_a_paper_leaving_the_network(client, storie
     herald.save()
     page = client.get(url).content.decode()
     assert "curated stories from 21 Asian newspapers" in page
+
+
+def test_each_placeholder_of_a_stored_page_gets_the_token():
+    """A stored page keeps where its placeholders are, so a hit puts the reader's
+    token in without searching the page; pages stored before are searched."""
+    mark = CSRF_PLACEHOLDER.encode()
+    page = b"<form>" + mark + b"</form><p>text</p><form>" + mark + b"</form>"
+    offsets = placeholder_offsets(page)
+    assert len(offsets) == 2
+    filled = with_token(page, offsets, b"TOKEN")
+    assert filled == b"<form>TOKEN</form><p>text</p><form>TOKEN</form>"
+    assert csrf_offsets({"content": page}) == offsets  # stored before offsets
+    assert with_token(
+        b"<p>no form</p>", placeholder_offsets(b"<p>no form</p>"), b"T"
+    ) == (b"<p>no form</p>")
