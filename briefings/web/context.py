@@ -80,23 +80,23 @@ def remembered(name, read):
     return value
 
 
+def _papers():
+    """The publications as cards show them: with their region and country."""
+    return Publication.objects.select_related("region", "country")
+
+
 def publications():
     """Return {id: publication, with its region and country} from this process's
     memo: a page's story cards take their papers from here instead of joining
     them into every card's row (docs/benchmarks.md, issue #5)."""
-    return remembered(
-        "publications",
-        lambda: {
-            p.pk: p for p in Publication.objects.select_related("region", "country")
-        },
-    )
+    return remembered("publications", lambda: {p.pk: p for p in _papers()})
 
 
 def publication(pk):
     """Return the publication `pk`, from the memo when it holds it."""
     found = publications().get(pk)
     if found is None:  # added since the memo was read, in another process
-        found = Publication.objects.select_related("region", "country").get(pk=pk)
+        found = _papers().get(pk=pk)
     return found
 
 

@@ -72,22 +72,18 @@ def region_publications(region):
     return [pk for pk, paper in publications().items() if paper.region_id == region.pk]
 
 
-def _by_region(region, publication_ids):
-    """Return (the river with its paper hidden from the planner, the region's
-    paper ids): `publication_id + 0` keeps SQLite walking the date index."""
-    if publication_ids is None:
-        publication_ids = region_publications(region)
-    return everything().alias(walk_by_date=F("publication_id") + 0), publication_ids
+def _walking_by_date():
+    """The river with its paper hidden from the planner: `publication_id + 0`
+    keeps SQLite walking the date index."""
+    return everything().alias(walk_by_date=F("publication_id") + 0)
 
 
-def in_region(region, publication_ids=None):
-    river, ids = _by_region(region, publication_ids)
-    return river.filter(walk_by_date__in=ids)
+def in_region(region):
+    return _walking_by_date().filter(walk_by_date__in=region_publications(region))
 
 
-def outside_region(region, publication_ids=None):
-    river, ids = _by_region(region, publication_ids)
-    return river.exclude(walk_by_date__in=ids)
+def outside_region(region):
+    return _walking_by_date().exclude(walk_by_date__in=region_publications(region))
 
 
 def in_country(country):
