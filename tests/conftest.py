@@ -27,10 +27,20 @@ def network(db):
     return network
 
 
+def require_shared(path):
+    """Return `path` under ../shared; skip when it is missing, but fail in CI
+    (CI=true), where a missing shared directory is a broken checkout, not a
+    reason to test less."""
+    if not path.exists():
+        message = f"the shared data is not at {path}"
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(message + " (CI must have ../shared beside the checkout)")
+        pytest.skip(message)
+    return path
+
+
 def require_demo_corpus():
-    if not DEMO_CORPUS.exists():
-        pytest.skip(f"the shared demo corpus is not at {DEMO_CORPUS}")
-    return DEMO_CORPUS
+    return require_shared(DEMO_CORPUS)
 
 
 @pytest.fixture(scope="session")

@@ -16,21 +16,18 @@ from briefings.demo.layouts import PageContext
 from briefings.demo.network import DemoNetwork
 from briefings.demo.server import DemoServer
 
-CORPUS = Path("/work/shared/demo-corpus/wikinews_asia.jsonl")
+from ..conftest import require_demo_corpus
+
 NETWORK = (
     Path(__file__).resolve().parents[2]
     / "briefings/network/networks/asia-news-network.yaml"
 )
 NOW = datetime(2025, 6, 1, 9, 0, tzinfo=UTC)
 
-pytestmark = pytest.mark.skipif(
-    not (CORPUS.exists() and NETWORK.exists()), reason="shared demo corpus missing"
-)
-
 
 @pytest.fixture(scope="module")
 def real_network() -> DemoNetwork:
-    return DemoNetwork.load(CORPUS, NETWORK, days=30, now=NOW)
+    return DemoNetwork.load(require_demo_corpus(), NETWORK, days=30, now=NOW)
 
 
 def test_every_paper_gets_stories(real_network: DemoNetwork) -> None:
@@ -56,7 +53,7 @@ def test_replay_window_is_even_and_reaches_today(real_network: DemoNetwork) -> N
 
 
 def test_load_is_deterministic(real_network: DemoNetwork) -> None:
-    again = DemoNetwork.load(CORPUS, NETWORK, days=30, now=NOW)
+    again = DemoNetwork.load(require_demo_corpus(), NETWORK, days=30, now=NOW)
     for first, second in zip(real_network.papers, again.papers, strict=True):
         assert first.items == second.items
 

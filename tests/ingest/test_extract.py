@@ -11,7 +11,7 @@ import pytest
 from briefings.ingest.extract import ExtractionError, extract_page
 from briefings.ingest.rules import RULES, Rule, rule_for
 
-from ..conftest import SHARED
+from ..conftest import SHARED, require_shared
 
 GV = SHARED / "html-fixtures" / "globalvoices_2009"
 
@@ -58,11 +58,15 @@ def test_global_voices_article_body_by_rule(row):
         assert noise not in extraction.body_text
 
 
+def test_the_global_voices_pages_are_beside_the_checkout():
+    """The parametrized tests above would run none, silently, without them."""
+    require_shared(GV / "manifest.jsonl")
+    assert len(gv_pages()) >= 10
+
+
 def test_without_a_rule_trafilatura_finds_the_body():
-    rows = gv_pages()
-    if not rows:
-        pytest.skip("shared fixtures missing")
-    row = rows[0]
+    require_shared(GV / "manifest.jsonl")
+    row = gv_pages()[0]
     html = (GV / row["file"]).read_bytes()
     extraction = extract_page(html, "https://unknown.example/story")
     assert extraction.method == "trafilatura"

@@ -1,11 +1,11 @@
-from pathlib import Path
-
 import pytest
 import yaml
 
 from briefings.network.networkfile import NetworkFileError, load_network, parse_network
 
-MEMBERS = Path(__file__).resolve().parents[3] / "shared" / "network" / "members.yaml"
+from ..conftest import SHARED, require_shared
+
+MEMBERS = SHARED / "network" / "members.yaml"
 
 MINIMAL = """
 network: {name: Test Network}
@@ -33,9 +33,8 @@ def test_bundled_network_has_22_papers_in_three_regions():
 
 
 def test_bundled_network_keeps_the_researched_slugs():
-    if not MEMBERS.exists():
-        pytest.skip("shared members.yaml not present")
-    researched = {row["slug"] for row in yaml.safe_load(MEMBERS.read_text())}
+    members = require_shared(MEMBERS)
+    researched = {row["slug"] for row in yaml.safe_load(members.read_text())}
     ours = {p.slug for p in load_network().publications}
     assert researched <= ours
     assert len(ours - researched) == 1  # the 22nd member, chosen by the project
