@@ -11,7 +11,7 @@ a migration remakes it), and runs after every `migrate`.
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 
 from django.db import connection
 from django.utils import timezone
@@ -193,7 +193,7 @@ def highlight(snippet):
 def _filters(query):
     """Return SQL conditions on `a` (articles) and `p` (publications) and params."""
     conditions = ["a.status != 'hidden'", "a.published_at <= %s"]
-    params = [timezone.now()]
+    params = [_moment(timezone.now())]
     if query.region:
         conditions.append(
             "p.region_id = (SELECT id FROM network_region WHERE slug = %s)"
@@ -204,15 +204,19 @@ def _filters(query):
         params.append(query.publication)
     if query.since:
         conditions.append("a.published_at >= %s")
-        params.append(_start_of(query.since))
+        params.append(_moment(datetime.combine(query.since, time.min, tzinfo=UTC)))
     if query.until:
-        conditions.append("a.published_at < %s")
-        params.append(_start_of(query.until + timedelta(days=1)))
+        # The day's last microsecond, not the next day's start: date.max has no
+        # next day (an OverflowError, whoever built the query).
+        conditions.append("a.published_at <= %s")
+        params.append(_moment(datetime.combine(query.until, time.max, tzinfo=UTC)))
     return " AND ".join(conditions), params
 
 
-def _start_of(day):
-    return datetime.combine(day, time.min, tzinfo=UTC)
+def _moment(value):
+    """Write a datetime as the backend stores one: SQLite compares the stored
+    text, and "2024-09-02 00:00:00" sorts before "2024-09-02 00:00:00+00:00"."""
+    return connection.ops.adapt_datetimefield_value(value)
 
 
 class _SQLite:

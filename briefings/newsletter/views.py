@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -219,7 +220,8 @@ class EditionFeed(Feed):
         return f"{load_network().newsletter_name}: {item.date:%-d %B %Y}"
 
     def item_description(self, item):
-        headlines = [i.article.headline for i in variant_items(item)]
+        # The summary is type="html" (Atom1Feed): headlines are text, escaped.
+        headlines = [escape(i.article.headline) for i in variant_items(item)]
         return " · ".join(headlines)
 
     def item_pubdate(self, item):

@@ -11,16 +11,26 @@ article id, which each process reads at most once a second.
 
 Pages with the newsletter form need a CSRF token per reader. They are cached
 with a placeholder in its place, and each response gets the reader's own token.
+
+A page is stored under its address (scheme, host, path) and the query
+parameters its view reads, and only those (each view names them): `/?utm_x=1`
+is the page `/`, and the view is handed those parameters alone, so what is
+stored depends on nothing the key leaves out. Names are sorted, so the order a
+link gives them in does not matter. Values of the parameters a view reads
+(a search, a cursor) make at most PAGE_VARIANTS entries per page and
+generation; further ones are rendered and not stored, so a flood of them
+cannot push the real pages out of the cache.
 """
 
 import hashlib
 import threading
 import time
-from functools import wraps
+from functools import partial, wraps
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.middleware.csrf import get_token
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
@@ -31,6 +41,9 @@ GENERATION_KEY = "web:generation"
 CSRF_PLACEHOLDER = "csrf-token-placeholder-9d0f5c"
 NEWEST_CHECK_SECONDS = 1.0
 ADDRESS_KEY = "briefings.page_address"
+# Parameter values stored per page and generation: a river's next pages and the
+# common searches, not whatever a bot makes up.
+PAGE_VARIANTS = 32
 
 _newest = {"checked": float("-inf"), "id": 0}
 _newest_lock = threading.Lock()
@@ -82,9 +95,9 @@ def _cacheable_request(request):
 
 
 def page_address(environ):
-    """Return the scheme, host, path and query a page is cached under, read
-    from the WSGI environ as the server gave it (the host as Django reads it,
-    before Django validates it; only valid hosts' pages are ever stored)."""
+    """Return the scheme, host and path a page is cached under, read from the
+    WSGI environ as the server gave it (the host as Django reads it, before
+    Django validates it; only valid hosts' pages are ever stored)."""
     scheme = environ.get("wsgi.url_scheme", "http")
     if settings.SECURE_PROXY_SSL_HEADER:
         header, secure_value = settings.SECURE_PROXY_SSL_HEADER
@@ -98,19 +111,46 @@ def page_address(environ):
             f"{environ.get('SERVER_NAME', '')}:{environ.get('SERVER_PORT', '')}"
         )
     path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
-    return f"{scheme}://{host}{path}?{environ.get('QUERY_STRING', '')}"
+    return f"{scheme}://{host}{path}"
 
 
-def page_key(address, generation):
-    digest = hashlib.sha256(address.encode("utf-8", "surrogatepass")).hexdigest()
+def canonical_query(query):
+    """Return a QueryDict as text, names sorted, each name's values in order."""
+    return urlencode(sorted(query.lists()), doseq=True)
+
+
+def page_key(address, query, generation):
+    page = f"{address}?{query}"
+    digest = hashlib.sha256(page.encode("utf-8", "surrogatepass")).hexdigest()
     return f"web:page:{generation}:{digest}"
 
 
-def _key(request):
+def _address(request):
     request.get_host()  # a spoofed Host is refused (400) before anything is stored
     # The front door (front.py) reads the address before Django rewrites PATH_INFO.
-    address = request.META.get(ADDRESS_KEY) or page_address(request.META)
-    return page_key(address, generation())
+    return request.META.get(ADDRESS_KEY) or page_address(request.META)
+
+
+def _only(query, names):
+    """Return a read-only QueryDict of `query`'s parameters named in `names`, in
+    sorted order (the page's links then come out the same for every order),
+    without empty values (every view reads an empty value as none)."""
+    kept = (
+        (name, [value for value in query.getlist(name) if value])
+        for name in sorted(names & query.keys())
+    )
+    return QueryDict(urlencode([(name, v) for name, v in kept if v], doseq=True))
+
+
+def _room_for_variant(address, generation):
+    """Count a stored variant of the page at `address`; False past PAGE_VARIANTS."""
+    digest = hashlib.sha256(address.encode("utf-8", "surrogatepass")).hexdigest()
+    key = f"web:variants:{generation}:{digest}"
+    cache.add(key, 0, settings.BRIEFINGS_PAGE_CACHE_SECONDS)
+    try:
+        return cache.incr(key) <= PAGE_VARIANTS
+    except ValueError:  # the counter expired between add and incr
+        return False
 
 
 def placeholder_offsets(content):
@@ -173,14 +213,21 @@ def _respond(request, entry, state):
     )
 
 
-def cached_page(view):
-    """Serve `view`'s pages from the page cache to anonymous readers."""
+def cached_page(view=None, *, params=()):
+    """Serve `view`'s pages from the page cache to anonymous readers; `params`
+    names the query parameters the view reads (the view sees no others)."""
+    if view is None:
+        return partial(cached_page, params=params)
+    names = frozenset(params)
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not _cacheable_request(request):
             return view(request, *args, **kwargs)
-        key = _key(request)
+        address = _address(request)
+        request.GET = _only(request.GET, names)
+        query, current = canonical_query(request.GET), generation()
+        key = page_key(address, query, current)
         entry = cache.get(key)
         if entry is not None:
             return _respond(request, entry, "hit")
@@ -191,6 +238,8 @@ def cached_page(view):
         if response.status_code != 200 or response.streaming or response.cookies:
             return response
         entry = _store(response)
+        if query and not _room_for_variant(address, current):
+            return _respond(request, entry, "bypass")
         cache.set(key, entry, settings.BRIEFINGS_PAGE_CACHE_SECONDS)
         return _respond(request, entry, "miss")
 

@@ -4,6 +4,7 @@ from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 
 from briefings.network.models import Publication, Region
 from briefings.network.networkfile import load_network
@@ -36,7 +37,10 @@ class LatestStories(Feed):
         return item.headline
 
     def item_description(self, item):
-        return item.dek or item.excerpt
+        # Atom1Feed writes the summary as type="html": plain text goes in
+        # escaped, or a dek holding the text "<img onerror=...>" becomes markup
+        # in feed readers.
+        return escape(item.dek or item.excerpt)
 
     def item_author_name(self, item):
         return item.author

@@ -1,12 +1,27 @@
 """The search form: the reader's words and filters, validated and capped."""
 
+from datetime import date
+
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from briefings.articles.search import Query
 from briefings.network.models import Publication, Region
 
 MAX_PAGE = 50
+# Dates a reader may filter on: wide enough for any archive, far enough from
+# the calendar's ends that a day later or a time zone never overflows.
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+
+
+def within_calendar(day):
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValidationError(
+            _("Choose a date between %(first)s and %(last)s."),
+            code="out_of_range",
+            params={"first": FIRST_DAY.isoformat(), "last": LAST_DAY.isoformat()},
+        )
 
 
 class SearchForm(forms.Form):
@@ -20,8 +35,18 @@ class SearchForm(forms.Form):
         required=False,
         label=_("Newspaper"),
     )
-    since = forms.DateField(required=False, label=_("From"), input_formats=["%Y-%m-%d"])
-    until = forms.DateField(required=False, label=_("To"), input_formats=["%Y-%m-%d"])
+    since = forms.DateField(
+        required=False,
+        label=_("From"),
+        input_formats=["%Y-%m-%d"],
+        validators=[within_calendar],
+    )
+    until = forms.DateField(
+        required=False,
+        label=_("To"),
+        input_formats=["%Y-%m-%d"],
+        validators=[within_calendar],
+    )
     page = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE)
 
     @property

@@ -17,7 +17,11 @@ cache itself when it safely can, with the same response Django would give:
   and cookie, as CsrfViewMiddleware would set them (tests compare both paths).
 
 Requests the front door leaves alone carry the page's address in the environ,
-so Django stores the page under the key the front door will look for.
+so Django stores the page under the key the front door will look for. The front
+door does not know which query parameters a page reads: it looks the page up
+with all of them, sorted as caching.py sorts them. A request with a parameter
+the page does not read then finds nothing here and goes to Django, which answers
+it from the page's entry without storing another.
 """
 
 import functools
@@ -27,9 +31,11 @@ from types import SimpleNamespace
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import SuspiciousOperation
+from django.core.handlers.wsgi import get_str_from_wsgi
 from django.core.signals import setting_changed
 from django.dispatch import receiver
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.http.cookie import parse_cookie
 from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
 from django.utils.cache import get_conditional_response
@@ -37,6 +43,7 @@ from django.utils.http import http_date
 
 from briefings.web.caching import (
     ADDRESS_KEY,
+    canonical_query,
     csrf_offsets,
     generation,
     page_address,
@@ -89,7 +96,10 @@ def _from_cache(environ, address):
     current = generation(query=False)
     if current is None:
         return None
-    entry = cache.get(page_key(address, current))
+    query = _every_parameter(environ)
+    if query is None:
+        return None
+    entry = cache.get(page_key(address, query, current))
     if entry is None:
         return None
     content = entry["content"]
@@ -118,6 +128,18 @@ def _from_cache(environ, address):
     if secret:
         headers.append(("Set-Cookie", _csrf_cookie(config, secret)))
     return "200 OK", headers, b"" if method == "HEAD" else content
+
+
+def _every_parameter(environ):
+    """Return the request's query as caching.py writes it, read as Django reads
+    it (request.GET); None for a query Django refuses (it answers the 400)."""
+    if not environ.get("QUERY_STRING"):
+        return ""
+    try:
+        query = QueryDict(get_str_from_wsgi(environ, "QUERY_STRING", ""))
+    except SuspiciousOperation:  # more than DATA_UPLOAD_MAX_NUMBER_FIELDS
+        return None
+    return canonical_query(query)
 
 
 def _conditional(environ, method, entry, content, headers, secret):

@@ -9,6 +9,8 @@ from briefings.web.caching import cached_page
 from briefings.web.robots import robots_txt
 from briefings.web.sitemaps import NEWS_SITEMAPS, SITEMAPS
 
+SITEMAP_PARAMS = ("p",)  # the page of a long sitemap, all Django's view reads
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("region/<slug:slug>/", views.region, name="region"),
@@ -36,13 +38,13 @@ urlpatterns = [
     ),
     path(
         "sitemap-<section>.xml",
-        cached_page(sitemap_views.sitemap),
+        cached_page(sitemap_views.sitemap, params=SITEMAP_PARAMS),
         {"sitemaps": SITEMAPS},
         name="sitemap-section",
     ),
     path(
         "news-sitemap.xml",
-        cached_page(sitemap_views.sitemap),
+        cached_page(sitemap_views.sitemap, params=SITEMAP_PARAMS),
         {"sitemaps": NEWS_SITEMAPS, "template_name": "web/news_sitemap.xml"},
         name="news-sitemap",
     ),

@@ -30,6 +30,7 @@ MORE_STORIES = 6
 RELATED_STORIES = 4
 MORE_FROM_COUNTRY = 5
 SEARCH_PAGE_SIZE = 20
+RIVER_PARAMS = ("before",)  # what _river reads; the page cache keys on it alone
 
 
 def _river(request, queryset, template="web/river.html", **context):
@@ -44,14 +45,14 @@ def _render(request, template, context, status=200):
     return render(request, template, context, status=status)
 
 
-@cached_page
+@cached_page(params=RIVER_PARAMS)
 def home(request):
     return _river(
         request, rivers.everything(), heading=_("Latest stories"), is_home=True
     )
 
 
-@cached_page
+@cached_page(params=RIVER_PARAMS)
 def region(request, slug):
     region = get_object_or_404(Region, slug=slug)
     return _river(
@@ -63,7 +64,7 @@ def region(request, slug):
     )
 
 
-@cached_page
+@cached_page(params=RIVER_PARAMS)
 def country(request, code):
     country = get_object_or_404(Country, code=code.upper()[:2])
     if code != country.code.lower():
@@ -71,7 +72,7 @@ def country(request, code):
     return _river(request, rivers.in_country(country), heading=country.name)
 
 
-@cached_page
+@cached_page(params=RIVER_PARAMS)
 def publication(request, slug):
     publication = get_object_or_404(Publication.objects.enabled(), slug=slug)
     return _river(
@@ -91,8 +92,10 @@ def article(request, pk, slug=""):
     )
     article.publication = paper(article.publication_id)  # from the memo
     expected = slugify(article.headline)[:80] or "story"
-    if slug != expected:
-        return redirect("article-slug", pk=article.pk, slug=expected, permanent=True)
+    address = reverse("article-slug", args=[article.pk, expected])
+    if request.path != address:
+        # One address per article: "/articles/007/…" would be another cache entry.
+        return redirect(address, permanent=True)
     # Also covered by: the same event told by the other papers (stories app).
     # Related: neighbouring stories of the same period, topped up with recent
     # stories of the same region. More stories: the newest across the network.
@@ -159,7 +162,7 @@ def article(request, pk, slug=""):
     return _render(request, "web/article.html", context)
 
 
-@cached_page
+@cached_page(params=tuple(SearchForm.base_fields))
 def search(request):
     form = SearchForm(request.GET or None)
     context = {"form": form, "results": None, "page": 1}

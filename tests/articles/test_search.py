@@ -82,6 +82,29 @@ def test_filters(corpus, filters, expected):
     assert headlines(search(Query("typhoon", **filters))) == expected
 
 
+def test_filters_at_the_ends_of_the_calendar(corpus):
+    """date.max has no next day; a Query built anywhere must not overflow."""
+    everything = Query("typhoon", since=date.min, until=date.max)
+    assert len(search(everything).hits) == 2
+    assert search(Query("typhoon", until=date.min)).hits == []
+    assert search(Query("typhoon", since=date.max)).hits == []
+
+
+def test_a_day_filter_takes_the_whole_day_from_midnight(network):
+    """Midnight belongs to its day on every backend (SQLite compares the stored
+    text, so parameters must be written as Django stores datetimes)."""
+    for when in (
+        datetime(2024, 9, 1, 23, 59, 59, 999999, tzinfo=UTC),
+        datetime(2024, 9, 2, tzinfo=UTC),
+        datetime(2024, 9, 2, 23, 59, 59, 999999, tzinfo=UTC),
+        datetime(2024, 9, 3, tzinfo=UTC),
+    ):
+        make_article("dawn", headline=f"Typhoon at {when:%d %H:%M}", published_at=when)
+    day = date(2024, 9, 2)
+    found = headlines(search(Query("typhoon", since=day, until=day)))
+    assert sorted(found) == ["Typhoon at 02 00:00", "Typhoon at 02 23:59"]
+
+
 def test_index_follows_edits_and_deletes(corpus):
     trade = corpus["trade"]
     trade.headline = "Seoul and Tokyo talk semiconductors"

@@ -1,6 +1,10 @@
+import html
 import json
 
+import feedparser
 import pytest
+from lxml import etree
+from lxml import html as lxml_html
 
 from django.test import Client
 
@@ -10,6 +14,7 @@ from briefings.newsletter.tokens import manage_token
 from tests.newsletter.conftest import make_subscribers
 
 pytestmark = pytest.mark.usefixtures("network")
+ATOM = "http://www.w3.org/2005/Atom"
 
 
 @pytest.fixture
@@ -72,3 +77,24 @@ def test_web_archive_today_and_feed(approved_edition, client, settings):
     feed = client.get("/newsletter/feed/")
     assert feed["Content-Type"].startswith("application/atom+xml")
     assert approved_edition.get_absolute_url() in feed.content.decode()
+
+
+def test_the_edition_feed_keeps_hostile_headlines_as_text(approved_edition, client):
+    """A member paper's headline holding the text of a tag is text in the
+    edition feed's summary (an HTML summary made of headlines), never markup."""
+    hostile = "<img src=x onerror=alert(1)> & more"
+    first, second = [i.article for i in approved_edition.items.order_by("position")][:2]
+    first.headline = hostile
+    first.save()
+    approved_edition.status = approved_edition.Status.SENT
+    approved_edition.save()
+    response = client.get("/newsletter/feed/")
+    (entry,) = etree.fromstring(response.content).findall(f"{{{ATOM}}}entry")
+    summary = entry.find(f"{{{ATOM}}}summary")
+    assert summary.get("type") == "html"
+    fragment = lxml_html.fragment_fromstring(summary.text, create_parent="p")
+    assert len(fragment) == 0, "a headline became markup"
+    assert fragment.text_content().startswith(f"{hostile} · {second.headline}")
+    (item,) = feedparser.parse(response.content).entries
+    assert "<" not in item.summary
+    assert html.unescape(item.summary).startswith(hostile)

@@ -19,3 +19,18 @@ def empty_page_cache():
     Site.objects.clear_cache()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def small_cache(settings):
+    """A local-memory cache of 60 entries: a flood that makes entries evicts."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "flood-test",
+            "OPTIONS": {"MAX_ENTRIES": 60},
+        }
+    }
+    cache.clear()
+    yield cache
+    cache.clear()

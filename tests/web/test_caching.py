@@ -14,6 +14,7 @@ from briefings.articles.models import Article
 from briefings.network.models import Publication
 from briefings.web.caching import (
     CSRF_PLACEHOLDER,
+    PAGE_VARIANTS,
     csrf_offsets,
     placeholder_offsets,
     with_token,
@@ -176,3 +177,100 @@ def test_each_placeholder_of_a_stored_page_gets_the_token():
     assert with_token(
         b"<p>no form</p>", placeholder_offsets(b"<p>no form</p>"), b"T"
     ) == (b"<p>no form</p>")
+
+
+def stored_keys():
+    return len(cache._cache)  # LocMemCache's entries (small_cache, conftest)
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        "/?utm_x={n}",
+        "/?fbclid={n}&utm_source=x",
+        "/?BEFORE={n}",
+        "/?before=&x={n}",
+    ],
+)
+def test_unknown_parameters_never_make_an_entry(client, stories, small_cache, variant):
+    """A reader (or a bot) adding parameters a page does not read gets the page
+    stored for its address without them, and stores nothing new."""
+    assert client.get("/")["X-Page-Cache"] == "miss"
+    before = stored_keys()
+    for n in range(200):
+        response = client.get(variant.format(n=n))
+        assert response.status_code == 200
+        assert response["X-Page-Cache"] == "hit"
+    assert stored_keys() == before
+    assert client.get("/")["X-Page-Cache"] == "hit"
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        "/?before={micros}-{n}",
+        "/search/?q=word{n}",
+        "/search/?q=typhoon&since=2024-01-{day:02}&until=2024-{month:02}-01",
+    ],
+)
+def test_the_variants_of_a_page_are_bounded(client, stories, small_cache, variant):
+    """Values of parameters a page reads are cached up to PAGE_VARIANTS per
+    page and generation; a flood of them evicts no other page."""
+    for path in ("/", "/region/south-asia/"):
+        assert client.get(path)["X-Page-Cache"] == "miss"
+    before = stored_keys()
+    for n in range(200):
+        path = variant.format(
+            n=n, micros=1_700_000_000_000_000 + n, day=n % 28 + 1, month=n % 12 + 1
+        )
+        assert client.get(path).status_code in (200, 404)
+    assert stored_keys() <= before + PAGE_VARIANTS + 1  # + the page's counter
+    for path in ("/", "/region/south-asia/"):
+        assert client.get(path)["X-Page-Cache"] == "hit"
+
+
+def test_parameters_in_any_order_share_one_entry(client, stories):
+    first = client.get("/search/?q=paragraph&region=south-asia&page=1")
+    assert first["X-Page-Cache"] == "miss"
+    again = client.get("/search/?page=1&region=south-asia&q=paragraph&utm=1")
+    assert again["X-Page-Cache"] == "hit"
+    assert again.content == first.content
+
+
+def test_a_page_never_shows_parameters_it_does_not_read(client, network):
+    """The stored page is the one for its key: links carry no foreign parameters."""
+    for n in range(25):
+        make_article("dawn", headline=f"Cyclone update {n}")
+    page = client.get("/search/?q=cyclone&evil=%22%3Ex&utm_source=feed")
+    assert page["X-Page-Cache"] == "miss"
+    assert b"evil" not in page.content and b"utm_source" not in page.content
+    tree = lxml_html.fromstring(page.content)
+    assert tree.cssselect('a[rel="next"]')[0].get("href") == "?q=cyclone&page=2"
+
+
+def test_the_variant_bound_holds_on_a_shared_redis_cache(client, stories, settings):
+    """The variant counter works on Redis too (incr there is Redis's own)."""
+    redis = pytest.importorskip("redis")
+    url = "redis://127.0.0.1:6379/8"
+    try:
+        server = redis.Redis.from_url(url, socket_connect_timeout=1)
+        server.ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+        }
+    }
+    server.flushdb()
+    try:
+        assert client.get("/")["X-Page-Cache"] == "miss"
+        before = server.dbsize()
+        for n in range(60):
+            assert client.get(f"/?utm_x={n}")["X-Page-Cache"] == "hit"
+            client.get(f"/?before={1_700_000_000_000_000 + n}-{n}")
+        assert server.dbsize() <= before + PAGE_VARIANTS + 1
+        assert client.get("/")["X-Page-Cache"] == "hit"
+    finally:
+        server.flushdb()

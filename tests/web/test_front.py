@@ -8,6 +8,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 import pytest
 from lxml import html as lxml_html
 
+from django.core.cache import cache
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_started
 from django.middleware.csrf import _does_token_match
@@ -222,3 +223,35 @@ def test_posts_go_to_django(server, stories, django_requests):
     response, _ = fetch(server, "/", method="POST")
     assert len(django_requests) == reached + 1
     assert "X-Page-Cache" not in response.headers
+
+
+def test_the_front_door_and_django_agree_on_parameters(
+    server, stories, django_requests, small_cache
+):
+    """Parameters in any order or encoding reach the same entry through the front
+    door; parameters the page does not read go to Django, which answers from the
+    page's entry and stores nothing."""
+    first, body = fetch(server, "/search/?region=south-asia&q=paragraph")
+    assert first.headers["X-Page-Cache"] == "miss"
+    reached = len(django_requests)
+    for path in (
+        "/search/?q=paragraph&region=south-asia",
+        "/search/?q=%70aragraph&region=south-asia",
+    ):
+        response, again = fetch(server, path)
+        assert response.headers["X-Page-Cache"] == "hit" and again == body
+    assert len(django_requests) == reached, "a hit reached Django"
+    fetch(server, "/")
+    keys = len(cache._cache)
+    for n in range(50):
+        response, _ = fetch(server, f"/?utm_x={n}")
+        assert response.headers["X-Page-Cache"] == "hit"
+    assert len(cache._cache) == keys
+
+
+def test_too_many_parameters_are_django_s_400(server, stories):
+    fetch(server, "/")
+    fetch(server, "/")  # the generation is known: the front door answers /?…
+    query = "&".join(f"a{n}=1" for n in range(1200))
+    response, _ = fetch(server, f"/?{query}")
+    assert response.status == 400

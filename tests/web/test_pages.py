@@ -97,6 +97,17 @@ def test_article_url_without_slug_redirects(client, stories):
     assert response["Location"] == older.get_absolute_url()
 
 
+def test_an_article_has_one_address(client, stories):
+    """Zero-padded ids are the same article: one page, not one cache entry each."""
+    older, _ = stories
+    canonical = older.get_absolute_url()
+    for padding in ("0", "00", "000000"):
+        padded = canonical.replace(f"/{older.pk}/", f"/{padding}{older.pk}/")
+        response = client.get(padded)
+        assert response.status_code == 301
+        assert response["Location"] == canonical
+
+
 @pytest.mark.parametrize(
     "path, count",
     [

@@ -84,3 +84,29 @@ def test_pages_of_results(client, network):
 )
 def test_bad_queries_are_rejected_not_crashing(client, corpus, params):
     assert client.get("/search/", params).status_code == 400
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": "typhoon", "until": "9999-12-31"},
+        {"q": "typhoon", "since": "0001-01-01"},
+        {"q": "typhoon", "since": "9999-12-31"},
+        {"q": "typhoon", "until": "0001-01-01"},
+        {"q": "typhoon", "since": "0001-01-01", "until": "9999-12-31"},
+    ],
+)
+def test_dates_out_of_range_are_a_400_with_a_message(client, corpus, params):
+    """Dates at the ends of the calendar overflowed an aware datetime (a 500)."""
+    response = client.get("/search/", params)
+    assert response.status_code == 400
+    tree = lxml_html.fromstring(response.content)
+    errors = texts(tree, ".form-errors li")
+    message = "Choose a date between 1900-01-01 and 2999-12-31."
+    assert errors and all(error.endswith(message) for error in errors)
+
+
+def test_dates_at_the_ends_of_the_range_search(client, corpus):
+    query = {"q": "typhoon", "since": "1900-01-01", "until": "2999-12-31"}
+    tree = lxml_html.fromstring(client.get("/search/", query).content)
+    assert len(texts(tree, ".hit .card-headline")) == 2
