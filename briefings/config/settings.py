@@ -222,6 +222,11 @@ _confirm_days = declare(
     "7",
     "Days a confirmation link stays valid; one reminder goes out halfway.",
 )
+_manage_days = declare(
+    "NEWSLETTER_MANAGE_DAYS",
+    "60",
+    "Days a newsletter's preferences and unsubscribe links stay valid (>= 30).",
+)
 _policy_versions = declare(
     "NEWSLETTER_POLICY_VERSIONS",
     "privacy=2025-01,terms=2025-01",
@@ -493,6 +498,7 @@ NEWSLETTER_ERROR_LIMIT = as_int(_error_limit)
 NEWSLETTER_SIGNUPS_PER_HOUR = as_int(_signup_rate)
 NEWSLETTER_CONSENT_IP = as_str(_ip_privacy)
 NEWSLETTER_CONFIRM_DAYS = as_int(_confirm_days)
+NEWSLETTER_MANAGE_DAYS = as_int(_manage_days)
 NEWSLETTER_POLICY_VERSIONS = dict(
     item.split("=", 1) for item in as_list(_policy_versions) if "=" in item
 )

@@ -3,9 +3,9 @@
 import html
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 from briefings.articles.text import squash_whitespace
 
@@ -85,3 +85,80 @@ def canonical_url(url):
     return urlunsplit(
         (parts.scheme.lower(), netloc, parts.path or "/", urlencode(query), "")
     )
+
+
+# ── reserved markers (issue #11) ──
+# The letters of placeholders the site's own templates reserve: the newsletter's
+# subscriber-token placeholder. The email no longer substitutes anything in
+# content, but stored content carrying one (or a look-alike: other case or
+# separators, zero-width or fullwidth characters, entities, percent escapes)
+# would be a trap for any code that ever did again. Spelled here, not imported:
+# ingest does not import the newsletter.
+RESERVED_MARKERS = ("briefingssubscribertoken",)
+_UNIT = re.compile(
+    r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});?"
+    r"|%[0-9A-Fa-f]{2}|.",
+    re.DOTALL,
+)
+_MARKUP_UNIT = re.compile(r"<[^<>]*>|" + _UNIT.pattern, re.DOTALL)
+_NOT_ALNUM = re.compile(r"[\W_]+")
+_TAGS = re.compile(r"<[^<>]*>")
+
+
+def _letters(text):
+    """Return `text` as a substitution or a reader might see it: entities and
+    percent escapes decoded (twice encoded too), compatibility forms folded,
+    letters and digits only."""
+    for _ in range(3):
+        decoded = unquote(html.unescape(text))
+        if decoded == text:
+            break
+        text = decoded
+    return _NOT_ALNUM.sub("", unicodedata.normalize("NFKC", text).casefold())
+
+
+def _carries_marker(text, markup):
+    letters = _letters(_TAGS.sub(" ", text) if markup else text)
+    return any(marker in letters for marker in RESERVED_MARKERS)
+
+
+def _cut_markers(text, markup):
+    """Return `text` without the characters that spell a reserved marker (and
+    the junk between them); tags inside a marker stay, so markup stays whole."""
+    units = list((_MARKUP_UNIT if markup else _UNIT).finditer(text))
+    letters, owner = [], []
+    for index, unit in enumerate(units):
+        tag = markup and unit.group().startswith("<") and len(unit.group()) > 1
+        for letter in "" if tag else _letters(unit.group()):
+            letters.append(letter)
+            owner.append(index)
+    letters, dropped = "".join(letters), set()
+    for marker in RESERVED_MARKERS:
+        start = letters.find(marker)
+        while start != -1:
+            span = range(owner[start], owner[start + len(marker) - 1] + 1)
+            dropped.update(i for i in span if not units[i].group().startswith("<"))
+            start = letters.find(marker, start + len(marker))
+    return "".join(u.group() for i, u in enumerate(units) if i not in dropped)
+
+
+def without_reserved_markers(text, markup=False):
+    """Return `text` with every reserved marker and look-alike cut out (`markup`:
+    `text` is sanitized HTML, whose tags are not letters). What cannot be cut
+    cleanly (spelled across multi-byte or twice-encoded escapes) empties it."""
+    for _ in range(4):  # a cut may join two halves into a new marker
+        if not text or not _carries_marker(text, markup):
+            return text
+        text = _cut_markers(text, markup)
+    return ""
+
+
+def record_without_reserved_markers(record):
+    """Return the ArticleRecord `record` with no reserved marker in anything it
+    stores; an image URL carrying one is dropped, not edited."""
+    texts = ("headline", "dek", "byline", "body_text", "image_caption", "guid")
+    changes = {name: without_reserved_markers(getattr(record, name)) for name in texts}
+    changes["body_html"] = without_reserved_markers(record.body_html, markup=True)
+    if _carries_marker(record.image, markup=False):
+        changes["image"] = ""
+    return replace(record, **changes)

@@ -24,6 +24,7 @@ from briefings.ingest.normalize import (
     clean_byline,
     clean_text,
     normalize_date,
+    record_without_reserved_markers,
     same_site,
 )
 from briefings.ingest.parse import ParseError, parse_feed
@@ -258,7 +259,7 @@ def build_record(entry, page, link, source_hash):
     )
     updated = entry.updated or (page.updated_at if page else None)
     page_url = canonical_url(page.canonical_url) if page else ""
-    return ArticleRecord(
+    record = ArticleRecord(
         url=page_url if page_url and same_site(page_url, link) else link,
         guid=clean_text(entry.guid, 1000),
         headline=clean_text(entry.title or (page.headline if page else ""), 500),
@@ -276,6 +277,7 @@ def build_record(entry, page, link, source_hash):
         source_hash=source_hash,
         simhash=dedupe.simhash(text) if status == Article.Status.FULL else None,
     )
+    return record_without_reserved_markers(record)
 
 
 def link_syndicated_copies(article):

@@ -3,7 +3,8 @@
 Two ways to the same message: `build_message` (a Django EmailMultiAlternatives,
 for non-SMTP backends) and `Prepared`, which MIME-encodes a variant once and
 splices each subscriber's headers and token into the encoded bytes (the SMTP
-fast path: no email package work per message)."""
+fast path: no email package work per message). Either way the token goes only
+between the pieces render.py cut at the footer's own link slots."""
 
 import re
 import time
@@ -18,7 +19,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.core.mail.message import sanitize_address
 from django.urls import reverse
 
-from briefings.newsletter.render import TOKEN_PLACEHOLDER, absolute
+from briefings.newsletter.render import SAFE_TOKEN, absolute
 from briefings.newsletter.tokens import manage_token
 
 DKIM_HEADERS = [
@@ -98,7 +99,6 @@ def dkim_sign(data):
 CRLF = b"\r\n"
 SOFT_BREAK = b"=\r\n"  # quoted-printable: a line break that decodes to nothing
 TOKEN_LINE = 70
-SAFE_TOKEN = re.compile(r"[A-Za-z0-9._:-]+\Z")
 # An address spliced into To: and RCPT TO: printable ASCII, no space, no angle
 # brackets, no CR/LF. Signup stores nothing else; this guards older rows.
 SAFE_ADDRESS = re.compile(r"[!-;=?-~]{1,254}\Z")
@@ -121,10 +121,10 @@ def _qp(text):
     return quoprimime.body_encode(latin, maxlinelen=76, eol="\r\n").encode("ascii")
 
 
-def _encoded_segments(text):
-    """Return `text` split at TOKEN_PLACEHOLDER, each piece quoted-printable and
-    ending in a soft line break, so a token can go between them on its own line."""
-    return [_qp(piece) + SOFT_BREAK for piece in text.split(TOKEN_PLACEHOLDER)]
+def _encoded_segments(pieces):
+    """Return the `pieces` a token goes between, each quoted-printable and ending
+    in a soft line break, so a token can go between them on its own line."""
+    return [_qp(piece) + SOFT_BREAK for piece in pieces]
 
 
 def _header(name, value):
@@ -135,10 +135,11 @@ def _header(name, value):
 class Prepared:
     """One variant of an edition, MIME-encoded once.
 
-    Each part is quoted-printable, cut at the token placeholders into pieces that
-    end with a soft line break; a subscriber's copy is its headers, then the
-    pieces with the token between them (each token on its own short line, so line
-    lengths and the decoded text are exactly those of the Django-built message).
+    Each part is quoted-printable, in the pieces render.py cut at the footer's
+    token slots, each ending with a soft line break; a subscriber's copy is its
+    headers, then the pieces with the token between them (each token on its own
+    short line, so line lengths and the decoded text are exactly those of the
+    Django-built message).
     The pieces are kept twice: as is (for DKIM, which signs the message as
     written) and dot-stuffed (what goes on the wire)."""
 
@@ -169,9 +170,12 @@ class Prepared:
         part = '--{b}\r\nContent-Type: text/{kind}; charset="utf-8"\r\n'
         part += "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
         self.parts = []
-        for kind, text in (("plain", rendered.text), ("html", rendered.html)):
+        for kind, pieces in (
+            ("plain", rendered.text_pieces),
+            ("html", rendered.html_pieces),
+        ):
             opening = CRLF + part.format(b=boundary, kind=kind).encode()
-            self.parts.append((opening, _encoded_segments(text)))
+            self.parts.append((opening, _encoded_segments(pieces)))
         self.closing = CRLF + f"--{boundary}--\r\n".encode()
         self.stuffed = [
             (opening, [_LEADING_DOT.sub(b"..", piece) for piece in pieces])

@@ -17,6 +17,12 @@ class SubscriberQuerySet(models.QuerySet):
     def confirmed(self):
         return self.filter(status=Subscriber.Status.CONFIRMED)
 
+    def rotate_token_key(self, token_key):
+        """Give the rows still holding `token_key` a new one, which revokes every
+        link made with the old; return how many changed (0: it had changed
+        already, so the link presenting it was used or revoked)."""
+        return self.filter(token_key=token_key).update(token_key=_new_token_key())
+
 
 class Subscriber(models.Model):
     class Status(models.TextChoices):

@@ -1,8 +1,13 @@
 """Render an edition: HTML email (tables, inlined CSS), plain text, web page.
 
-An edition is rendered once per region variant; each subscriber's copy differs
-only by the token in its preferences and unsubscribe links, swapped in last."""
+An edition is rendered once per region variant. Each subscriber's copy differs
+only by the token in its footer's preferences and unsubscribe links, and the
+token goes only there: the footer is rendered from its own template, with no
+paper content in its context, and cut at the token's slot; the rest of the
+email (the papers' headlines, blurbs, ...) is one piece no token ever enters.
+Nothing searches or replaces strings in content (issue #11)."""
 
+import re
 from dataclasses import dataclass
 from functools import cache
 
@@ -15,25 +20,43 @@ from django.urls import reverse
 from briefings.network.models import Region
 from briefings.network.networkfile import load_network
 
-TOKEN_PLACEHOLDER = "BRIEFINGS-SUBSCRIBER-TOKEN"
+# Where the token goes in the footer templates, and only there.
+TOKEN_SLOT = "BRIEFINGS-SUBSCRIBER-TOKEN"
+PREVIEW_TOKEN = "preview"
+# A token spliced into a link or a header: no quote, space, angle bracket, CR/LF.
+SAFE_TOKEN = re.compile(r"[A-Za-z0-9._:-]+\Z")
+DOCUMENT_END = "</body></html>"
 GMAIL_CLIP_BYTES = 102 * 1024
+
+
+class RenderError(Exception):
+    """The email could not be put together as the templates say."""
 
 
 @dataclass(frozen=True)
 class Rendered:
-    """One variant of an edition, with TOKEN_PLACEHOLDER where links differ."""
+    """One variant of an edition: the HTML and the text part, each as the pieces
+    a subscriber's token goes between (the footer's link slots)."""
 
     subject: str
-    html: str
-    text: str
+    html_pieces: tuple
+    text_pieces: tuple
     items: int
 
     def for_token(self, token):
         """Return (html, text) for the subscriber whose management token is given."""
-        return (
-            self.html.replace(TOKEN_PLACEHOLDER, token),
-            self.text.replace(TOKEN_PLACEHOLDER, token),
-        )
+        if not SAFE_TOKEN.match(token):
+            raise ValueError("unsafe token")
+        return token.join(self.html_pieces), token.join(self.text_pieces)
+
+    @property
+    def html(self):
+        """The HTML with a stand-in token, for previews."""
+        return self.for_token(PREVIEW_TOKEN)[0]
+
+    @property
+    def text(self):
+        return self.for_token(PREVIEW_TOKEN)[1]
 
 
 @cache
@@ -58,6 +81,7 @@ def variant_items(edition, regions=()):
 
 
 def edition_context(edition, items):
+    """The context of the shared part: the papers' content, no subscriber link."""
     network = load_network()
     regions = {r.pk: r.name for r in Region.objects.all()}
     return {
@@ -74,11 +98,20 @@ def edition_context(edition, items):
         ],
         "web_url": absolute(edition.get_absolute_url()),
         "site_url": settings.BRIEFINGS_SITE_URL,
+    }
+
+
+def footer_context():
+    """The footer's context: the network's name and the links, nothing a paper
+    wrote, so every TOKEN_SLOT in the rendered footer is the template's own."""
+    return {
+        "network": load_network(),
+        "site_url": settings.BRIEFINGS_SITE_URL,
         "preferences_url": absolute(
-            reverse("newsletter:preferences", args=[TOKEN_PLACEHOLDER])
+            reverse("newsletter:preferences", args=[TOKEN_SLOT])
         ),
         "unsubscribe_url": absolute(
-            reverse("newsletter:unsubscribe", args=[TOKEN_PLACEHOLDER])
+            reverse("newsletter:unsubscribe", args=[TOKEN_SLOT])
         ),
     }
 
@@ -88,14 +121,38 @@ def subject(edition):
     return f"{name}: {edition.date:%A, %-d %B %Y}"
 
 
+def html_pieces(context, footer):
+    """Return the HTML email cut at the footer's token slots: the shared document
+    (CSS inlined) up to its end, then the footer (inlined by itself)."""
+    document = _inliner().inline(
+        render_to_string("newsletter/email/edition.html", context)
+    )
+    if not document.endswith(DOCUMENT_END):
+        raise RenderError(f"render: the inlined email does not end in {DOCUMENT_END}")
+    css = render_to_string("newsletter/email/style.css")
+    footer_html = _inliner().inline_fragment(
+        render_to_string("newsletter/email/footer.html", footer), css
+    )
+    pieces = footer_html.split(TOKEN_SLOT)
+    pieces[0] = document.removesuffix(DOCUMENT_END) + pieces[0]
+    pieces[-1] += DOCUMENT_END
+    return tuple(pieces)
+
+
+def text_pieces(context, footer):
+    pieces = render_to_string("newsletter/email/footer.txt", footer).split(TOKEN_SLOT)
+    pieces[0] = render_to_string("newsletter/email/edition.txt", context) + pieces[0]
+    return tuple(pieces)
+
+
 def render_edition(edition, regions=()):
     """Render the email of `edition` for subscribers of `regions` (all if empty)."""
     items = variant_items(edition, regions)
     context = edition_context(edition, items)
-    html = render_to_string("newsletter/email/edition.html", context)
+    footer = footer_context()
     return Rendered(
         subject=subject(edition),
-        html=_inliner().inline(html),
-        text=render_to_string("newsletter/email/edition.txt", context),
+        html_pieces=html_pieces(context, footer),
+        text_pieces=text_pieces(context, footer),
         items=len(items),
     )

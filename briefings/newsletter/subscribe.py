@@ -234,16 +234,32 @@ def subscriber_for(token):
 
 
 def unsubscribe(subscriber):
-    """Stop all mail to `subscriber`; return True if this call changed anything."""
+    """Stop all mail to `subscriber` and revoke every management link it was sent
+    (a new token_key), so the link used here, or a leaked copy, works no more.
+    Return True if this call unsubscribed it; raise TokenError when its links
+    were revoked since `subscriber` was read (the same link, used twice)."""
+    rows = Subscriber.objects.filter(pk=subscriber.pk)
+    if not rows.rotate_token_key(subscriber.token_key):
+        raise TokenError("invalid")
     return bool(
-        Subscriber.objects.filter(pk=subscriber.pk)
-        .exclude(status=Subscriber.Status.UNSUBSCRIBED)
-        .update(status=Subscriber.Status.UNSUBSCRIBED, unsubscribed_at=timezone.now())
+        rows.exclude(status=Subscriber.Status.UNSUBSCRIBED).update(
+            status=Subscriber.Status.UNSUBSCRIBED, unsubscribed_at=timezone.now()
+        )
     )
 
 
+def delete(subscriber):
+    """Delete `subscriber` and all stored about it (consents, deliveries cascade),
+    if its links were not revoked since it was read; else raise TokenError."""
+    rows = Subscriber.objects.filter(pk=subscriber.pk, token_key=subscriber.token_key)
+    if not rows.delete()[0]:
+        raise TokenError("invalid")
+
+
 MAIL_LIMIT = 256 * 1024
-_MAIL_TOKEN = re.compile(r"\b(\d{1,12}-[A-Za-z0-9_-]{1,32}\.[A-Za-z0-9_-]{20,100})")
+_MAIL_TOKEN = re.compile(
+    r"\b(\d{1,12}-[A-Za-z0-9_-]{1,32}\.[A-Za-z0-9]{1,12}\.[A-Za-z0-9_-]{20,100})"
+)
 
 
 def unsubscribe_by_mail(raw):
@@ -260,10 +276,9 @@ def unsubscribe_by_mail(raw):
         return False
     for token in _MAIL_TOKEN.findall(subject):
         try:
-            subscriber = subscriber_for(token)
+            return unsubscribe(subscriber_for(token))
         except TokenError:
             continue
-        return unsubscribe(subscriber)
     return False
 
 

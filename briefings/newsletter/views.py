@@ -1,4 +1,9 @@
-"""Newsletter pages: signup, confirmation, preferences, unsubscribe, the archive."""
+"""Newsletter pages: signup, confirmation, preferences, unsubscribe, the archive.
+
+The management pages (preferences, export, delete, unsubscribe) open with a
+token from an email: it expires (NEWSLETTER_MANAGE_DAYS), unsubscribing or
+deleting with it revokes it, and nothing is read out or changed by a GET but the
+preferences page, which shows the address masked."""
 
 import json
 from datetime import date
@@ -9,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -86,20 +92,35 @@ def confirm(request, token):
     )
 
 
+def _token_error(request, error):
+    reason = "expired" if str(error) == "expired" else "invalid"
+    return render(
+        request,
+        "newsletter/token_error.html",
+        {"reason": reason, "manage": True},
+        status=400,
+    )
+
+
 def _subscriber_or_error(request, token):
     try:
         return subscriptions.subscriber_for(token), None
-    except TokenError:
-        page = render(
-            request, "newsletter/token_error.html", {"reason": "invalid"}, status=400
-        )
-        return None, page
+    except TokenError as error:
+        return None, _token_error(request, error)
+
+
+def masked(email):
+    """Return `email` with most of its local part hidden: r•••@example.com."""
+    local, _, domain = email.rpartition("@")
+    return f"{local[:1]}•••@{domain}"
 
 
 @csrf_exempt  # RFC 8058: mail clients POST here with neither cookies nor token
+@never_cache
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request, token):
-    """GET shows a confirmation button and changes nothing; POST unsubscribes."""
+    """GET shows a confirmation button and changes nothing; POST unsubscribes and
+    revokes the link (the page after it carries no management link)."""
     subscriber, error = _subscriber_or_error(request, token)
     if error:
         return error
@@ -109,10 +130,14 @@ def unsubscribe(request, token):
             "newsletter/unsubscribe.html",
             {"token": token, "subscriber": subscriber},
         )
-    subscriptions.unsubscribe(subscriber)
-    return render(request, "newsletter/unsubscribed.html", {"token": token})
+    try:
+        subscriptions.unsubscribe(subscriber)
+    except TokenError as error:  # the same link, used a moment ago
+        return _token_error(request, error)
+    return render(request, "newsletter/unsubscribed.html")
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def preferences(request, token):
     subscriber, error = _subscriber_or_error(request, token)
@@ -135,6 +160,7 @@ def preferences(request, token):
         {
             "token": token,
             "subscriber": subscriber,
+            "email": masked(subscriber.email),
             "regions_all": Region.objects.all(),
             "chosen": chosen,
             "saved": saved,
@@ -143,10 +169,15 @@ def preferences(request, token):
     )
 
 
+@never_cache
+@require_http_methods(["GET", "POST"])
 def export(request, token):
+    """GET asks (link scanners and prefetchers only GET); POST downloads."""
     subscriber, error = _subscriber_or_error(request, token)
     if error:
         return error
+    if request.method == "GET":
+        return render(request, "newsletter/export.html", {"token": token})
     response = HttpResponse(
         json.dumps(subscriptions.export(subscriber), indent=2),
         content_type="application/json",
@@ -155,12 +186,16 @@ def export(request, token):
     return response
 
 
+@never_cache
 @require_POST
 def delete(request, token):
     subscriber, error = _subscriber_or_error(request, token)
     if error:
         return error
-    subscriber.delete()
+    try:
+        subscriptions.delete(subscriber)
+    except TokenError as error:  # the same link, used a moment ago
+        return _token_error(request, error)
     return render(request, "newsletter/deleted.html")
 
 

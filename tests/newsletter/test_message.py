@@ -3,6 +3,7 @@
 import base64
 import re
 import subprocess
+import time
 from datetime import date
 from email import message_from_bytes, policy
 
@@ -13,7 +14,7 @@ from django.core import signing
 from briefings.newsletter.deliver import send_edition
 from briefings.newsletter.message import Prepared, build_message
 from briefings.newsletter.models import Delivery
-from briefings.newsletter.render import TOKEN_PLACEHOLDER as TOKEN
+from briefings.newsletter.render import TOKEN_SLOT as TOKEN
 from briefings.newsletter.render import Rendered
 from briefings.newsletter.tokens import MANAGE_SALT, manage_token, read_manage_token
 from tests.newsletter.conftest import make_subscribers
@@ -32,7 +33,7 @@ class Reader:
 def awkward_edition():
     """A variant whose encoding is easy to get wrong: non-ASCII, lines starting
     with dots, trailing spaces, lines far over 76 characters, tokens side by
-    side and at the very start and end."""
+    side and at the very start and end (TOKEN marks where the pieces are cut)."""
     html = (
         f"{TOKEN}<p>Héllo, 東京 and Dhaka  \n.a line that starts with a dot\n"
         + "x" * 300
@@ -42,7 +43,12 @@ def awkward_edition():
         + f"\n{TOKEN}"
     )
     text = f".starts with a dot \nUnsubscribe: https://site.test/u/{TOKEN}/\n"
-    return Rendered("Eastern Briefings: Über 東京", html, text, items=3)
+    return Rendered(
+        "Eastern Briefings: Über 東京",
+        tuple(html.split(TOKEN)),
+        tuple(text.split(TOKEN)),
+        items=3,
+    )
 
 
 def parsed(raw):
@@ -107,9 +113,11 @@ def test_a_stored_unsafe_address_fails_without_sending(
 
 
 def test_manage_token_is_the_one_djangos_signer_makes_and_reads():
-    token = manage_token(Reader)
+    now = int(time.time())
+    token = manage_token(Reader, now=now)
+    # TimestampSigner.sign(value) is Signer.sign(value + "." + b62(now)).
     expected = signing.Signer(salt=MANAGE_SALT, sep=".").sign(
-        f"{Reader.pk}-{Reader.token_key}"
+        f"{Reader.pk}-{Reader.token_key}.{signing.b62_encode(now)}"
     )
     assert token == expected
     assert read_manage_token(token) == (Reader.pk, Reader.token_key)

@@ -55,9 +55,7 @@ def test_preferences_export_and_delete(reader, client):
     )
     reader.refresh_from_db()
     assert (reader.regions, reader.frequency) == (["south-asia"], "weekly")
-    data = json.loads(
-        client.get(f"/newsletter/preferences/{token}/export.json").content
-    )
+    data = json.loads(client.post(f"/newsletter/preferences/{token}/export/").content)
     assert data["email"] == reader.email and data["frequency"] == "weekly"
     client.post(f"/newsletter/preferences/{token}/delete/")
     assert not Subscriber.objects.filter(pk=reader.pk).exists()
