@@ -82,3 +82,38 @@ def subprocess_database_url():
     host = config.get("HOST") or "127.0.0.1"
     port = f":{config['PORT']}" if config.get("PORT") else ""
     return f"postgres://{user}{password}@{host}{port}/{config['NAME']}"
+
+
+REDIS_FOR_TESTS = "redis://127.0.0.1:6379/2"
+
+
+def redis_is_up(url=REDIS_FOR_TESTS):
+    import redis
+
+    try:
+        return redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError:
+        return False
+
+
+@pytest.fixture(params=["locmem", "redis"])
+def shared_cache(request, settings):
+    """Django's cache as the default (local memory) and as a real Redis, the
+    shared cache every web worker and sender counts in."""
+    from django.core.cache import cache
+
+    if request.param == "redis":
+        if not redis_is_up():
+            if os.environ.get("CI"):
+                pytest.fail("Redis is not running on 127.0.0.1:6379")
+            pytest.skip("no Redis on 127.0.0.1:6379")
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": REDIS_FOR_TESTS,
+                "KEY_PREFIX": "briefings-test",
+            }
+        }
+    cache.clear()
+    yield request.param
+    cache.clear()

@@ -11,13 +11,23 @@ PACKAGE = Path(__file__).resolve().parent.parent / "briefings"
 # app -> the apps it may import
 ALLOWED = {
     "network": set(),
+    "throttle": set(),
     "articles": {"network"},
     "stories": {"articles", "network"},
     "ingest": {"articles", "network"},
     "web": {"stories", "articles", "network"},
-    "newsletter": {"stories", "articles", "network"},
+    "newsletter": {"stories", "articles", "network", "throttle"},
     "demo": {"ingest", "articles", "network"},
-    "config": {"network", "articles", "ingest", "web", "demo", "stories", "newsletter"},
+    "config": {
+        "network",
+        "articles",
+        "ingest",
+        "web",
+        "demo",
+        "stories",
+        "newsletter",
+        "throttle",
+    },
 }
 
 

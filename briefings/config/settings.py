@@ -210,7 +210,18 @@ _error_limit = declare(
 _signup_rate = declare(
     "NEWSLETTER_SIGNUPS_PER_HOUR",
     "5",
-    "Signups accepted per IP address and hour.",
+    "Signups accepted per client (one IPv4 address, one IPv6 /64) and hour.",
+)
+_signup_network_rate = declare(
+    "NEWSLETTER_SIGNUPS_PER_NETWORK_HOUR",
+    "20",
+    "Signups accepted per client network (IPv4 /24, IPv6 /48) and hour.",
+)
+_mailbox_rate = declare(
+    "NEWSLETTER_CONFIRMATIONS_PER_MAILBOX",
+    "3",
+    "Confirmation emails one mailbox receives a day, however its address is "
+    "spelled (case, +tags, Gmail's dots).",
 )
 _ip_privacy = declare(
     "NEWSLETTER_CONSENT_IP",
@@ -239,6 +250,30 @@ _dkim_key = declare(
 )
 _dkim_selector = declare(
     "NEWSLETTER_DKIM_SELECTOR", "briefings", "DKIM selector (s=) of that key."
+)
+
+
+# ─── Clients (issue #11): declarations (proxies, login throttling) ─────────
+_trusted_proxies = declare(
+    "BRIEFINGS_TRUSTED_PROXIES",
+    "",
+    "Comma-separated addresses or CIDR networks of the reverse proxies in front of "
+    "the site; their X-Forwarded-For names the client. Empty: trust no header.",
+)
+_login_account = declare(
+    "BRIEFINGS_LOGIN_FAILURES_PER_ACCOUNT",
+    "5",
+    "Failed admin logins to one account before it is locked for the lockout time.",
+)
+_login_address = declare(
+    "BRIEFINGS_LOGIN_FAILURES_PER_ADDRESS",
+    "20",
+    "Failed admin logins from one client address before it is locked.",
+)
+_login_lockout = declare(
+    "BRIEFINGS_LOGIN_LOCKOUT_SECONDS",
+    "900",
+    "How long a locked account or address waits; failures count over this window.",
 )
 
 
@@ -414,6 +449,9 @@ BRIEFINGS_EXTRACT_TIMEOUT = as_int(_extract_timeout)
 # often (seconds). Code configuration, not an environment setting.
 BRIEFINGS_PERIODIC_JOBS = {
     "briefings.newsletter.schedule.run_due_newsletter_jobs": 60,
+    # Confirmation emails of the signups the form queued; every job runs on its
+    # own thread, so an edition being sent does not hold them up.
+    "briefings.newsletter.outbox.send_queued_signups": 2,
     "briefings.stories.rebuild.recheck_recent": 3600,
 }
 
@@ -496,6 +534,8 @@ NEWSLETTER_MAX_ATTEMPTS = as_int(_max_attempts)
 NEWSLETTER_RETRY_SECONDS = as_int(_retry_seconds)
 NEWSLETTER_ERROR_LIMIT = as_int(_error_limit)
 NEWSLETTER_SIGNUPS_PER_HOUR = as_int(_signup_rate)
+NEWSLETTER_SIGNUPS_PER_NETWORK_HOUR = as_int(_signup_network_rate)
+NEWSLETTER_CONFIRMATIONS_PER_MAILBOX = as_int(_mailbox_rate)
 NEWSLETTER_CONSENT_IP = as_str(_ip_privacy)
 NEWSLETTER_CONFIRM_DAYS = as_int(_confirm_days)
 NEWSLETTER_MANAGE_DAYS = as_int(_manage_days)
@@ -504,6 +544,23 @@ NEWSLETTER_POLICY_VERSIONS = dict(
 )
 NEWSLETTER_DKIM_KEY_FILE = as_str(_dkim_key)
 NEWSLETTER_DKIM_SELECTOR = as_str(_dkim_selector)
+
+
+# ─── Clients (issue #11): values ────────────────────────────────────────────
+def _trusted_proxies_list(values):
+    """Return the proxies' networks as strings; refuse anything but addresses."""
+    import ipaddress
+
+    try:
+        return [str(ipaddress.ip_network(v, strict=False)) for v in values]
+    except ValueError as error:
+        raise ValueError(f"BRIEFINGS_TRUSTED_PROXIES: {error}") from None
+
+
+BRIEFINGS_TRUSTED_PROXIES = _trusted_proxies_list(as_list(_trusted_proxies))
+BRIEFINGS_LOGIN_FAILURES_PER_ACCOUNT = as_int(_login_account)
+BRIEFINGS_LOGIN_FAILURES_PER_ADDRESS = as_int(_login_address)
+BRIEFINGS_LOGIN_LOCKOUT_SECONDS = as_int(_login_lockout)
 
 # ─── Ingest (issue #3): values (robots.txt, per-host politeness) ────────────
 BRIEFINGS_HOST_CONCURRENCY = as_int(_host_concurrency)

@@ -1,6 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from briefings.throttle.login import ThrottledLoginForm
+
+# Failed logins are throttled per account and per client address (issue #11).
+admin.site.login_form = ThrottledLoginForm
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("newsletter/", include("briefings.newsletter.urls")),

@@ -6,35 +6,52 @@ app above it (the newsletter's sending, the stories' re-check).
 """
 
 import logging
-import time
+import threading
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
 log = logging.getLogger(__name__)
 
 
-def run_due_jobs(last_run, clock=time.monotonic):
-    """Run each configured job whose interval has passed; update `last_run`.
-
-    A failing job is logged and does not stop the others or the scheduler.
-    """
-    for path, every in settings.BRIEFINGS_PERIODIC_JOBS.items():
-        if clock() - last_run.get(path, float("-inf")) < every:
-            continue
-        last_run[path] = clock()
-        close_old_connections()
-        try:
-            import_string(path)(timezone.now())
-        except Exception:  # noqa: BLE001 - one job's failure must not stop the rest
-            log.exception("periodic job %s failed", path)
+def run_job(path):
+    """Call the job at `path` with the current time; log a failure, never raise."""
+    close_old_connections()
+    try:
+        import_string(path)(timezone.now())
+    except Exception:  # noqa: BLE001 - one job's failure must not stop the rest
+        log.exception("periodic job %s failed", path)
 
 
-def jobs_forever(stop, interval=30.0):
-    """Run due jobs until `stop` (a threading.Event) is set."""
-    last_run = {}
-    while not stop.is_set():
-        run_due_jobs(last_run)
-        stop.wait(interval)
+def job_forever(stop, path, every):
+    """Run one job every `every` seconds until `stop` is set."""
+    try:
+        while not stop.is_set():
+            run_job(path)
+            stop.wait(every)
+    finally:
+        connections.close_all()  # this thread's own connections
+
+
+def jobs_forever(stop):
+    """Run every configured job on its own thread until `stop` (a threading.Event)
+    is set; return when all have stopped.
+
+    One thread each, so a job that takes minutes (an edition going out to every
+    subscriber) does not hold up one that must run every few seconds (the
+    signups' confirmation emails)."""
+    threads = [
+        threading.Thread(
+            target=job_forever,
+            args=(stop, path, every),
+            name=f"job {path}",
+            daemon=True,
+        )
+        for path, every in settings.BRIEFINGS_PERIODIC_JOBS.items()
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()

@@ -98,6 +98,40 @@ class Consent(models.Model):
         )
 
 
+class QueuedSignup(models.Model):
+    """A signup the form took, for the sender to apply and confirm by email.
+
+    The request stores this row and nothing else, known address or new, so its
+    answer takes the same time either way (issue #11); the row is deleted once
+    handled. Its IP is already truncated or hashed as the consent will keep it."""
+
+    email = models.EmailField(max_length=254)
+    regions = models.JSONField(default=list, blank=True)
+    frequency = models.CharField(
+        max_length=8,
+        choices=Subscriber.Frequency.choices,
+        default=Subscriber.Frequency.DAILY,
+    )
+    ip = models.CharField(max_length=64, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    source = models.CharField(max_length=200, blank=True)
+    received_at = models.DateTimeField(default=timezone.now)
+    subscriber = models.ForeignKey(
+        Subscriber,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="set once applied: only the email is left to send",
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now, db_index=True)
+    last_error = models.CharField(max_length=500, blank=True)
+
+    def __str__(self):
+        return f"signup {self.pk} received {self.received_at:%Y-%m-%d %H:%M}"
+
+
 class Edition(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft"

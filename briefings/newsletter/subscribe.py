@@ -12,20 +12,21 @@ from email import message_from_bytes, policy
 from email_validator import EmailNotValidError, validate_email
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from briefings.network.models import Region
-from briefings.newsletter.models import Consent, Subscriber
+from briefings.newsletter.models import Consent, QueuedSignup, Subscriber
 from briefings.newsletter.tokens import (
     TokenError,
     confirm_token,
     read_confirm_token,
     read_manage_token,
 )
+from briefings.throttle import limits
+from briefings.throttle.address import client_networks
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,9 @@ CONSENT_TEXT = (
 )
 MAX_EMAIL_LENGTH = 254
 USER_AGENT_LENGTH = 300
+HOUR, DAY = 3600, 86400
+# Gmail ignores dots in the local part, and googlemail.com is the same mailbox.
+GMAIL = {"gmail.com", "googlemail.com"}
 
 
 class SignupError(ValueError):
@@ -43,7 +47,7 @@ class SignupError(ValueError):
 
 @dataclass
 class Signup:
-    """What the signup form sent, and where from."""
+    """What the signup form sent, and where from (`ip`: the real client address)."""
 
     email: str
     regions: list = field(default_factory=list)
@@ -70,6 +74,18 @@ def normalize_email(raw):
     return result.ascii_email or result.normalized
 
 
+def mailbox_key(email):
+    """Return the mailbox a normalized address delivers to, for the per-mailbox
+    limit: lowercased (the domain is already IDNA), without its +tag, and for
+    Gmail without dots, so its spellings share one count. Only "+" is taken as
+    the tag separator: "-" is an ordinary character at most providers."""
+    local, _, domain = email.rpartition("@")
+    local, domain = local.lower().partition("+")[0], domain.lower()
+    if domain in GMAIL:
+        local, domain = local.replace(".", ""), "gmail.com"
+    return f"{local}@{domain}"
+
+
 def clean_regions(slugs):
     """Return the known region slugs among `slugs`; all of them means none chosen."""
     known = list(Region.objects.values_list("slug", flat=True))
@@ -82,15 +98,25 @@ def clean_frequency(value):
     return value if value in values else Subscriber.Frequency.DAILY
 
 
-def rate_limited(ip):
-    """Count a signup from `ip`; return True once it exceeds the hourly limit."""
-    key = "newsletter-signup:" + hashlib.sha256(ip.encode()).hexdigest()[:32]
-    cache.add(key, 0, timeout=3600)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        count = 1
-    return count > settings.NEWSLETTER_SIGNUPS_PER_HOUR
+def rate_limited(address):
+    """Count a signup from the client at `address` (see `client_address`); return
+    True once the client (IPv4 address, IPv6 /64) or its network (/24, /48) is
+    past its hourly limit. Counted in the shared cache, for every worker."""
+    client, network = client_networks(address)
+    over_client = limits.over(
+        "signup-client", client, settings.NEWSLETTER_SIGNUPS_PER_HOUR, HOUR
+    )
+    over_network = limits.over(
+        "signup-network", network, settings.NEWSLETTER_SIGNUPS_PER_NETWORK_HOUR, HOUR
+    )
+    return over_client or over_network
+
+
+def confirmation_allowed(email):
+    """Count a confirmation email to the mailbox of `email`; return False once
+    that mailbox is past its daily limit, however the address was spelled."""
+    limit = settings.NEWSLETTER_CONFIRMATIONS_PER_MAILBOX
+    return not limits.over("confirm-mailbox", mailbox_key(email), limit, DAY)
 
 
 def consent_ip(ip):
@@ -109,7 +135,16 @@ def consent_ip(ip):
     return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
 
 
-def record_consent(subscriber, action, signup):
+def consent_fields(signup):
+    """Return where a consent came from, as the Consent record keeps it."""
+    return {
+        "ip": consent_ip(signup.ip),
+        "user_agent": signup.user_agent[:USER_AGENT_LENGTH],
+        "source": signup.source[:200],
+    }
+
+
+def record_consent(subscriber, action, fields, given_at=None):
     versions = settings.NEWSLETTER_POLICY_VERSIONS
     return Consent.objects.create(
         subscriber=subscriber,
@@ -117,41 +152,70 @@ def record_consent(subscriber, action, signup):
         text=CONSENT_TEXT,
         privacy_version=versions.get("privacy", ""),
         terms_version=versions.get("terms", ""),
-        ip=consent_ip(signup.ip),
-        user_agent=signup.user_agent[:USER_AGENT_LENGTH],
-        source=signup.source[:200],
+        given_at=given_at or timezone.now(),
+        **fields,
     )
 
 
-def subscribe(signup):
-    """Sign `signup.email` up and send a confirmation; return the subscriber.
+def queue_signup(signup):
+    """Check the signup and queue it for the sender (`outbox`); return the row.
 
-    The caller answers the same way whatever happens here (new, pending, already
-    confirmed), so the form cannot tell anyone which addresses are known."""
-    email = normalize_email(signup.email)
-    regions = clean_regions(signup.regions)
-    frequency = clean_frequency(signup.frequency)
-    try:
-        with transaction.atomic():
-            subscriber, created = Subscriber.objects.get_or_create(
-                email=email, defaults={"regions": regions, "frequency": frequency}
-            )
-    except IntegrityError:
-        subscriber, created = Subscriber.objects.get(email=email), False
+    The request does this and nothing else: it neither reads the subscribers
+    nor sends mail, so a known address and a new one cost the same (issue #11:
+    the answer's time told which addresses were subscribed)."""
+    return QueuedSignup.objects.create(
+        email=normalize_email(signup.email),
+        regions=clean_regions(signup.regions),
+        frequency=clean_frequency(signup.frequency),
+        **consent_fields(signup),
+    )
+
+
+def confirmation_due(subscriber):
+    """Return True unless `subscriber` is confirmed or had a confirmation within
+    the hour."""
     if subscriber.status == Subscriber.Status.CONFIRMED:
-        return subscriber
-    if not created:
-        if subscriber.confirmation_sent_at and (
-            timezone.now() - subscriber.confirmation_sent_at < timedelta(hours=1)
-        ):
-            return subscriber  # one confirmation an hour at most per address
-        subscriber.status = Subscriber.Status.PENDING
-        subscriber.regions, subscriber.frequency = regions, frequency
-        subscriber.reminded_at = None
-        subscriber.save()
-    record_consent(subscriber, Consent.Action.SIGNUP, signup)
-    send_confirmation(subscriber)
+        return False
+    sent = subscriber.confirmation_sent_at
+    return not sent or timezone.now() - sent >= timedelta(hours=1)
+
+
+def subscribe(queued):
+    """Apply a queued signup (sign the address up, record the consent); return
+    the subscriber to send a confirmation to, or None when there is none to send:
+    the address is confirmed, had one within the hour, or its mailbox had its
+    confirmations for the day (NEWSLETTER_CONFIRMATIONS_PER_MAILBOX)."""
+    existing = (
+        Subscriber.objects.filter(email__iexact=queued.email).order_by("pk").first()
+    )
+    if existing is not None and not confirmation_due(existing):
+        return None
+    if not confirmation_allowed(queued.email):
+        log.info("signup %s: its mailbox is past its daily limit", queued.pk)
+        return None
+    with transaction.atomic():
+        subscriber = save_pending(existing, queued)
+        fields = {
+            name: getattr(queued, name) for name in ("ip", "user_agent", "source")
+        }
+        record_consent(subscriber, Consent.Action.SIGNUP, fields, queued.received_at)
     return subscriber
+
+
+def save_pending(existing, queued):
+    """Return the subscriber of a queued signup, pending with its choices."""
+    choices = {"regions": queued.regions, "frequency": queued.frequency}
+    if existing is None:
+        existing, created = Subscriber.objects.get_or_create(
+            email=queued.email, defaults=choices
+        )
+        if created:
+            return existing
+    existing.status = Subscriber.Status.PENDING
+    existing.regions, existing.frequency = choices["regions"], choices["frequency"]
+    existing.reminded_at = None
+    existing.save()
+    return existing
 
 
 def site_url(path):
@@ -198,7 +262,7 @@ def confirm(token, signup):
     )
     if not updated:
         raise TokenError("used")
-    record_consent(subscriber, Consent.Action.CONFIRM, signup)
+    record_consent(subscriber, Consent.Action.CONFIRM, consent_fields(signup))
     subscriber.refresh_from_db()
     return subscriber
 

@@ -25,6 +25,7 @@ from briefings.newsletter.models import Edition, Subscriber
 from briefings.newsletter.render import variant_items
 from briefings.newsletter.subscribe import Signup, SignupError
 from briefings.newsletter.tokens import TokenError, manage_token
+from briefings.throttle.address import client_address
 
 PUBLISHED = (Edition.Status.SENDING, Edition.Status.SENT, Edition.Status.PAUSED)
 HONEYPOT = "website"
@@ -36,7 +37,7 @@ def published_editions():
 
 def _client(request, source=""):
     return {
-        "ip": request.META.get("REMOTE_ADDR", ""),
+        "ip": client_address(request),
         "user_agent": request.META.get("HTTP_USER_AGENT", ""),
         "source": source,
     }
@@ -44,14 +45,15 @@ def _client(request, source=""):
 
 @require_http_methods(["GET", "POST"])
 def signup(request):
-    """Show the signup form; take a signup and answer the same for any address."""
+    """Show the signup form; take a signup and answer the same for any address,
+    after the same work: the signup is queued, the sender does the rest."""
     context = {"regions_all": Region.objects.all(), "chosen": [], "error": ""}
     if request.method == "GET":
         context["editions"] = published_editions()[:5]
         return render(request, "newsletter/signup.html", context)
     if request.POST.get(HONEYPOT):
         return redirect("newsletter:thanks")  # a bot: say nothing different
-    if subscriptions.rate_limited(request.META.get("REMOTE_ADDR", "")):
+    if subscriptions.rate_limited(client_address(request)):
         context["error"] = "Too many signups from your network. Try again later."
         return render(request, "newsletter/signup.html", context, status=429)
     referer = request.META.get("HTTP_REFERER", "")[:200]
@@ -62,7 +64,7 @@ def signup(request):
         **_client(request, referer or request.path),
     )
     try:
-        subscriptions.subscribe(form)
+        subscriptions.queue_signup(form)
     except SignupError as error:
         context["error"] = str(error)
         context["chosen"] = form.regions

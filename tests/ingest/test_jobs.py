@@ -1,4 +1,5 @@
-from briefings.ingest.jobs import run_due_jobs
+import threading
+import time
 
 CALLS = []
 
@@ -11,18 +12,31 @@ def broken_job(now):
     raise RuntimeError("boom")
 
 
-def test_jobs_run_when_due_and_a_failure_stops_nothing(db, settings, caplog):
+def run_jobs_until(condition, timeout=5):
+    """Run the configured jobs as `briefings run` does until `condition()`."""
+    from briefings.ingest.jobs import jobs_forever
+
+    stop = threading.Event()
+    runner = threading.Thread(target=jobs_forever, args=(stop,), daemon=True)
+    runner.start()
+    try:
+        deadline = time.monotonic() + timeout
+        while not condition() and time.monotonic() < deadline:
+            time.sleep(0.02)
+    finally:
+        stop.set()
+        runner.join(15)
+    assert not runner.is_alive()
+
+
+def test_jobs_run_again_and_a_failure_stops_nothing(db, settings, caplog):
     CALLS.clear()
     settings.BRIEFINGS_PERIODIC_JOBS = {
-        "tests.ingest.test_jobs.broken_job": 60,
-        "tests.ingest.test_jobs.record_call": 60,
+        "tests.ingest.test_jobs.broken_job": 0.05,
+        "tests.ingest.test_jobs.record_call": 0.05,
     }
-    clock = iter([0, 0, 0, 0, 30, 30, 61, 61, 61, 61]).__next__
-    last_run = {}
-    run_due_jobs(last_run, clock)  # both due at start
-    run_due_jobs(last_run, clock)  # 30 s later: neither due
-    run_due_jobs(last_run, clock)  # 61 s later: both due again
-    assert len(CALLS) == 2
+    run_jobs_until(lambda: len(CALLS) >= 3)
+    assert len(CALLS) >= 3
     assert all(call.tzinfo is not None for call in CALLS)
     assert "periodic job tests.ingest.test_jobs.broken_job failed" in caplog.text
 
@@ -43,3 +57,25 @@ def test_configured_jobs_run_on_an_empty_database(db):
 
     for path in settings.BRIEFINGS_PERIODIC_JOBS:
         import_string(path)(timezone.now())
+
+
+FAST_RUNS = []
+
+
+def fast_job(now):
+    FAST_RUNS.append(now)
+
+
+def slow_job(now):
+    time.sleep(1.5)
+
+
+def test_a_slow_job_holds_up_no_other_job(db, settings):
+    """An edition being sent for minutes must not delay the confirmation mails."""
+    FAST_RUNS.clear()
+    settings.BRIEFINGS_PERIODIC_JOBS = {
+        "tests.ingest.test_jobs.slow_job": 60,
+        "tests.ingest.test_jobs.fast_job": 0.05,
+    }
+    run_jobs_until(lambda: len(FAST_RUNS) >= 3, timeout=1)
+    assert len(FAST_RUNS) >= 3

@@ -3,6 +3,7 @@ confirmation email on a real SMTP server (aiosmtpd on loopback), follow its link
 and confirm."""
 
 import re
+import threading
 import time
 
 import pytest
@@ -14,6 +15,20 @@ from briefings.newsletter.models import Consent, Subscriber
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture
+def sender():
+    """The confirmation sender, on its own thread as under `briefings run`."""
+    from briefings.ingest.jobs import job_forever
+
+    stop = threading.Event()
+    path = "briefings.newsletter.outbox.send_queued_signups"
+    thread = threading.Thread(target=job_forever, args=(stop, path, 0.5), daemon=True)
+    thread.start()
+    yield
+    stop.set()
+    thread.join(30)
+
+
 def wait_for_mail(sink, count=1, timeout=30):
     deadline = time.monotonic() + timeout
     while len(sink.messages) < count:
@@ -23,7 +38,7 @@ def wait_for_mail(sink, count=1, timeout=30):
 
 
 def test_double_opt_in_from_the_signup_form_to_the_confirmed_page(
-    page, live_server, network, smtp_settings, smtp_sink
+    page, live_server, network, smtp_settings, smtp_sink, sender
 ):
     cache.clear()  # the per-IP signup limit: every test here comes from 127.0.0.1
     smtp_settings.BRIEFINGS_SITE_URL = live_server.url

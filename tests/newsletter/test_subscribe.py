@@ -17,13 +17,20 @@ def _clear_rate_limit():
 
 
 def post_signup(client, email, **extra):
+    """Post the form, then run the sender as `briefings run` does seconds later."""
+    from django.utils import timezone
+
+    from briefings.newsletter.outbox import send_queued_signups
+
     data = {"email": email, "frequency": "daily", **extra}
-    return client.post(
+    response = client.post(
         "/newsletter/",
         data,
         REMOTE_ADDR="203.0.113.77",
         HTTP_USER_AGENT="Test Browser/1.0",
     )
+    send_queued_signups(timezone.now())
+    return response
 
 
 def confirm_link(message):
