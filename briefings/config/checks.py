@@ -25,9 +25,9 @@ def sqlite_files(databases):
     files = []
     for config in databases.values():
         name = str(config.get("NAME") or "")
-        if config["ENGINE"].endswith("sqlite3") and name and name != ":memory:":
-            if not name.startswith("file:"):
-                files += [Path(name + suffix) for suffix in ("", *SQLITE_COMPANIONS)]
+        in_memory_or_uri = name.startswith((":memory:", "file:"))
+        if config["ENGINE"].endswith("sqlite3") and name and not in_memory_or_uri:
+            files += [Path(name + suffix) for suffix in ("", *SQLITE_COMPANIONS)]
     return files
 
 
@@ -63,7 +63,7 @@ def _make_private(path):
         ]
     return [
         checks.Warning(
-            f"{path} was readable by other users (mode {mode:04o}); it is now "
+            f"{path} was open to other users (mode {mode:04o}); it is now "
             f"{private:04o}.",
             hint="If anyone else could read it meanwhile, see docs/operations.md, "
             "'A data directory other users could read'.",

@@ -50,7 +50,7 @@ def test_a_fresh_data_dir_and_database_are_private(tmp_path):
         connection.execute("CREATE TABLE t (x)")
         for suffix in ("-wal", "-shm"):
             assert mode(Path(f"{database}{suffix}")) == 0o600
-    assert "readable" not in result.stderr
+    assert "open to other users" not in result.stderr
 
 
 @pytest.mark.parametrize("command", [["migrate", "--no-input", "-v0"], ["check"]])
@@ -72,10 +72,10 @@ def test_a_readable_data_dir_is_made_private_at_start_loudly(tmp_path, command):
     assert result.returncode == 0, result.stderr
     assert mode(data_dir) == 0o700
     assert mode(database) == mode(data_dir / "secret_key") == 0o600
-    assert f"{data_dir} was readable by other users" in result.stderr
-    assert f"{database} was readable by other users" in result.stderr
+    assert f"{data_dir} was open to other users" in result.stderr
+    assert f"{database} was open to other users" in result.stderr
     again = briefings(data_dir, "check")
-    assert "readable" not in again.stderr
+    assert "open to other users" not in again.stderr
 
 
 def test_what_cannot_be_made_private_stops_the_start(tmp_path):
