@@ -128,8 +128,9 @@ class Article(models.Model):
 
     @property
     def body(self):
-        """The body for templates. body_html is only ever stored after the ingest's
-        sanitize stage (an nh3 allowlist), so it is safe to show as HTML."""
+        """The body for templates. body_html is only ever stored after
+        articles/sanitize.py's allowlist (at ingest, in the admin's form, and by
+        web's migration 0002 for rows from before), so it is safe to show as HTML."""
         return mark_safe(self.body_html)  # noqa: S308
 
     @property

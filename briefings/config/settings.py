@@ -19,7 +19,9 @@ DATA_DIR_SETTING = declare(
     "Folder for the SQLite database, the generated secret key and other state.",
 )
 DATA_DIR = Path(as_str(DATA_DIR_SETTING)).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+# The owner's alone: it holds the database (with the session keys) and the
+# secret key. Checked again at start (config/checks.py).
+DATA_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
 
 _database = declare(
     "DATABASE_URL",
@@ -317,6 +319,7 @@ INSTALLED_APPS = [
     "django.contrib.sites",
     "django.contrib.flatpages",
     "django.contrib.sitemaps",
+    "briefings.config",
     "briefings.network",
     "briefings.articles",
     "briefings.ingest",
@@ -358,9 +361,23 @@ TEMPLATES = [
 ]
 
 
+def _create_private_file(path):
+    """Create `path` empty and 0600 unless it exists. SQLite would create the
+    database 0644 (less the umask), and gives its -wal, -shm and -journal files
+    the database's mode; an empty file is an empty database."""
+    if not path.parent.is_dir():
+        return
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+
+
 def _databases(url):
     config = dj_database_url.parse(url, conn_max_age=0)
     if config["ENGINE"] == "django.db.backends.sqlite3":
+        if config["NAME"] and not config["NAME"].startswith((":memory:", "file:")):
+            _create_private_file(Path(config["NAME"]))
         # WAL lets readers and one writer work at once; IMMEDIATE takes the write
         # lock at BEGIN so concurrent writers wait (busy timeout) instead of
         # failing with "database is locked" on lock upgrade.

@@ -14,6 +14,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from briefings.articles.models import Article
+from briefings.articles.sanitize import (
+    is_public_url,
+    paper_private_hosts,
+    sanitize_html,
+)
 from briefings.articles.text import cut_at_word
 from briefings.articles.upsert import ArticleRecord, Outcome, find_existing, upsert
 from briefings.ingest import dedupe
@@ -37,7 +42,7 @@ from briefings.ingest.politeness import (
 )
 from briefings.ingest.robots import RobotsCache
 from briefings.ingest.sandbox import extract_isolated
-from briefings.ingest.sanitize import html_to_text, sanitize_html
+from briefings.ingest.sanitize import html_to_text
 from briefings.ingest.schedule import record_deferral, record_failure, record_success
 from briefings.ingest.sitemap import expand_index, parse_sitemap
 from briefings.network.models import Feed
@@ -213,7 +218,8 @@ def ingest_entry(feed, entry):
     if existing is not None and existing.source_hash == source_hash:
         return Outcome.UNCHANGED
     page = fetch_article_page(link, feed)
-    record = build_record(entry, page, link, source_hash)
+    private_hosts = paper_private_hosts(feed, link)
+    record = build_record(entry, page, link, source_hash, private_hosts)
     if not record.headline:
         raise SkippedEntry(f"no headline for {link}")
     article, outcome = upsert(feed.publication, record, feed)
@@ -239,12 +245,16 @@ def fetch_article_page(url, feed):
         return None
 
 
-def build_record(entry, page, link, source_hash):
-    """Merge the page's extraction over the feed entry; sanitize the body last."""
+def build_record(entry, page, link, source_hash, private_hosts):
+    """Merge the page's extraction over the feed entry; sanitize the body last.
+
+    Images on `private_hosts` stay even when their address is private (see
+    paper_private_hosts()); all other images must be on public hosts.
+    """
     fetched_at = timezone.now()
-    feed_body = sanitize_html(entry.content_html or entry.summary, link)
+    feed_body = sanitize_html(entry.content_html or entry.summary, link, private_hosts)
     feed_text = html_to_text(feed_body)
-    page_body = sanitize_html(page.body_html, link) if page else ""
+    page_body = sanitize_html(page.body_html, link, private_hosts) if page else ""
     page_text = html_to_text(page_body)
     if page_text and len(page_text) >= TEASER_SHARE * len(feed_text):
         body, text, status = page_body, page_text, Article.Status.FULL
@@ -267,7 +277,7 @@ def build_record(entry, page, link, source_hash):
         byline=clean_byline(entry.author or (page.byline if page else "")),
         body_html=body,
         body_text=text,
-        image=canonical_url(entry.image or (page.image if page else ""))[:1000],
+        image=lead_image(entry, page, private_hosts),
         image_caption=clean_text(page.image_caption if page else "", 1000),
         language=clean_text(page.language if page else "", 16),
         published_at=published.value,
@@ -278,6 +288,14 @@ def build_record(entry, page, link, source_hash):
         simhash=dedupe.simhash(text) if status == Article.Status.FULL else None,
     )
     return record_without_reserved_markers(record)
+
+
+def lead_image(entry, page, private_hosts):
+    """Return the first of the feed's and the page's images that a reader's
+    browser may be sent to, or ""."""
+    candidates = (entry.image, page.image if page else "")
+    images = (canonical_url(url)[:1000] for url in candidates if url)
+    return next((url for url in images if is_public_url(url, private_hosts)), "")
 
 
 def link_syndicated_copies(article):

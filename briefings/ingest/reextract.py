@@ -2,10 +2,11 @@
 
 from dataclasses import dataclass, field
 
+from briefings.articles.sanitize import paper_private_hosts, sanitize_html
 from briefings.ingest.extract import ExtractionError, extract_page
 from briefings.ingest.fetch import FetchError, FetchPolicy, fetch
 from briefings.ingest.normalize import clean_byline
-from briefings.ingest.sanitize import html_to_text, sanitize_html
+from briefings.ingest.sanitize import html_to_text
 
 
 @dataclass
@@ -25,7 +26,10 @@ def reextract_article(article, save=True):
         )
     except (FetchError, ExtractionError) as exc:
         return ReextractResult("failed", [str(exc)])
-    body_html = sanitize_html(extraction.body_html, article.canonical_url)
+    private_hosts = paper_private_hosts(article.feed, article.canonical_url)
+    body_html = sanitize_html(
+        extraction.body_html, article.canonical_url, private_hosts
+    )
     body_text = html_to_text(body_html)
     byline = clean_byline(extraction.byline) or article.byline
     details = []

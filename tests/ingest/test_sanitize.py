@@ -1,6 +1,7 @@
 import pytest
 
-from briefings.ingest.sanitize import html_to_text, sanitize_html
+from briefings.articles.sanitize import sanitize_html
+from briefings.ingest.sanitize import html_to_text
 
 
 @pytest.mark.parametrize(

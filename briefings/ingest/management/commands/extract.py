@@ -3,8 +3,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from briefings.articles.sanitize import sanitize_html
 from briefings.ingest.extract import ExtractionError, extract_page
-from briefings.ingest.sanitize import sanitize_html
 
 
 class Command(BaseCommand):
