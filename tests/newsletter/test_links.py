@@ -16,6 +16,7 @@ from briefings.newsletter.deliver import send_edition
 from briefings.newsletter.models import Subscriber
 from briefings.newsletter.subscribe import (
     Signup,
+    consent_fields,
     record_consent,
     unsubscribe_by_mail,
 )
@@ -132,7 +133,7 @@ def edition(approved_edition):
 def reader(network):
     reader = make_subscribers(1)[0]
     client = Signup("", ip="203.0.113.9", user_agent="Secret UA/1")
-    record_consent(reader, "signup", client)
+    record_consent(reader, "signup", consent_fields(client))
     return reader
 
 
