@@ -268,3 +268,22 @@ def test_a_name_resolving_to_a_transition_address_is_refused(monkeypatch, addres
     monkeypatch.setattr(socket, "getaddrinfo", resolve)
     with pytest.raises(BlockedAddressError, match="not a public address"):
         fetch("http://innocent-looking.example/feed")
+
+
+@pytest.mark.parametrize(
+    "target", ["[64:ff9b::a00:5]", "[2002:a00:5::1]", "[fec0::1]", "[::a00:5]"]
+)
+def test_a_redirect_to_a_transition_address_literal_is_refused(
+    monkeypatch, site, target
+):
+    """The red team's hop: 127.0.0.1 plays a public paper here, redirecting to
+    an IPv6 literal that a NAT64 gateway or 6to4 relay would carry to 10.0.0.5."""
+    from briefings.ingest import fetch as fetch_module
+
+    real = fetch_module.is_public_address
+    monkeypatch.setattr(
+        fetch_module, "is_public_address", lambda ip: ip == "127.0.0.1" or real(ip)
+    )
+    site.routes["/go"] = Route(status=302, headers={"Location": f"http://{target}/"})
+    with pytest.raises(BlockedAddressError, match="not a public address"):
+        fetch(site.url("/go"))

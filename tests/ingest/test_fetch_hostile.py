@@ -17,7 +17,7 @@ from briefings.ingest.fetch import FetchError, FetchPolicy, fetch
 from .conftest import Route
 
 DEADLINE = 1.0
-SLACK = 0.75
+SLACK = 1.0
 
 
 class Trickler:
