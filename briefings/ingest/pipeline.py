@@ -6,6 +6,7 @@ the stages it calls are pure, only this module touches the network and the ORM.
 import functools
 import hashlib
 import logging
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -102,18 +103,32 @@ def host_gate(allow_private):
 def polite_fetch(url, policy, etag="", last_modified="", accept=None):
     """Fetch `url` as robots.txt allows and within the host's limits.
 
-    Raise FetchError (robots.txt says no, or the fetch failed) or HostDeferred
-    (the host asked us to come back later: a 429 or 503 closes the host for its
-    Retry-After, RFC 9110 §10.2.3).
+    Every hop is polite on its own host: a redirect target, too, must be allowed
+    by its robots.txt and waits for its host's gate. Raise FetchError (robots.txt
+    says no, or the fetch failed) or HostDeferred (a host asked us to come back
+    later: a 429 or 503 closes it for its Retry-After, RFC 9110 §10.2.3).
     """
+    return fetch(
+        url,
+        policy,
+        etag,
+        last_modified,
+        accept=accept,
+        each_hop=functools.partial(polite_hop, allow_private=policy.allow_private),
+    )
+
+
+@contextmanager
+def polite_hop(url, allow_private):
+    """Hold a slot of url's host for one request, if its robots.txt allows it."""
     robots = robots_cache()
-    if not robots.allowed(url, policy.allow_private):
-        raise FetchError(robots.reason(url, policy.allow_private))
-    gate = host_gate(policy.allow_private)
-    gate.set_spacing(url, robots.crawl_delay(url, policy.allow_private))
+    if not robots.allowed(url, allow_private):
+        raise FetchError(robots.reason(url, allow_private))
+    gate = host_gate(allow_private)
+    gate.set_spacing(url, robots.crawl_delay(url, allow_private))
     with gate.slot(url):
         try:
-            return fetch(url, policy, etag, last_modified, accept=accept)
+            yield
         except FetchError as exc:
             if exc.status in {429, 503}:
                 wait = retry_after_seconds(exc.headers) or RETRY_LATER
@@ -189,7 +204,7 @@ def parse_document(result, feed, policy):
     if feed.kind == Feed.Kind.SITEMAP or b"<urlset" in head or b"<sitemapindex" in head:
         parsed = parse_sitemap(result.content, result.url)
         if parsed.children:
-            parsed, errors = expand_index(parsed, policy)
+            parsed, errors = expand_index(parsed, policy, fetcher=polite_fetch)
             for url, error in errors:
                 log.info("sitemap %s of %s: %s", url, feed.url, error)
         return parsed

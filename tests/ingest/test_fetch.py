@@ -1,4 +1,5 @@
 import gzip
+import ipaddress
 
 import pytest
 
@@ -172,3 +173,117 @@ def test_brotli_bodies_are_decoded(site):
         brotli.compress(b"<rss/>" * 100), headers={"Content-Encoding": "br"}
     )
     assert fetch(site.url("/br"), LOOPBACK).content == b"<rss/>" * 100
+
+
+# Every block of the IANA special-purpose address registries (iana-ipv4-special-
+# registry, iana-ipv6-special-registry, as of 2025), plus multicast and the
+# deprecated site-local block: none is a newspaper's server.
+SPECIAL_IPV4 = [
+    "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16",
+    "172.16.0.0/12", "192.0.0.0/24", "192.0.0.0/29", "192.0.0.8/32", "192.0.0.9/32",
+    "192.0.0.10/32", "192.0.0.170/32", "192.0.0.171/32", "192.0.2.0/24",
+    "192.31.196.0/24", "192.52.193.0/24", "192.88.99.0/24", "192.168.0.0/16",
+    "192.175.48.0/24", "198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24",
+    "240.0.0.0/4", "255.255.255.255/32", "224.0.0.0/4",
+]  # fmt: skip
+SPECIAL_IPV6 = [
+    "::1/128", "::/128", "100::/64", "100:0:0:1::/64", "2001::/23", "2001:1::1/128",
+    "2001:1::2/128", "2001:1::3/128", "2001:2::/48", "2001:3::/32", "2001:4:112::/48",
+    "2001:10::/28", "2001:20::/28", "2001:30::/28", "2001:db8::/32",
+    "2620:4f:8000::/48", "3fff::/20", "5f00::/16", "fc00::/7", "fe80::/10",
+    "fec0::/10", "ff00::/8", "64:ff9b:1::/48",
+]  # fmt: skip
+# Ranges that carry an IPv4 address: `{}` is where it goes.
+EMBEDDING = {
+    "IPv4-mapped": "::ffff:{}",
+    "IPv4-compatible": "::{}",
+    "NAT64": "64:ff9b::{}",
+    "6to4": "2002:{}::1",
+    "Teredo server": "2001:0:{}:0:ffff:f7f7:f7f8",  # client 8.8.8.7, obfuscated
+}
+
+
+def v6_hex(ipv4):
+    packed = ipaddress.IPv4Address(ipv4).packed
+    return f"{packed[0] << 8 | packed[1]:x}:{packed[2] << 8 | packed[3]:x}"
+
+
+def embed(form, ipv4):
+    if form in {"6to4", "Teredo server"}:
+        return form_address(EMBEDDING[form].format(v6_hex(ipv4)))
+    return form_address(EMBEDDING[form].format(ipv4))
+
+
+def form_address(text):
+    return str(ipaddress.IPv6Address(text))
+
+
+def edges(network):
+    network = ipaddress.ip_network(network)
+    return {str(network.network_address), str(network.broadcast_address)} | {
+        str(network.network_address + network.num_addresses // 2)
+    }
+
+
+@pytest.mark.parametrize("network", SPECIAL_IPV4 + SPECIAL_IPV6)
+def test_every_special_purpose_block_is_refused(network):
+    for address in edges(network):
+        assert not is_public_address(address), address
+
+
+@pytest.mark.parametrize("form", EMBEDDING)
+@pytest.mark.parametrize("network", SPECIAL_IPV4)
+def test_special_ipv4_inside_a_transition_address_is_refused(form, network):
+    for ipv4 in edges(network):
+        assert not is_public_address(embed(form, ipv4)), (form, ipv4)
+
+
+@pytest.mark.parametrize("form", EMBEDDING)
+def test_public_ipv4_inside_a_transition_address_is_public(form):
+    assert is_public_address(embed(form, "8.8.8.8"))
+
+
+def test_a_teredo_client_address_is_checked_too():
+    # Server 8.8.8.8, client 10.0.0.5 (stored inverted: f5ff:fffa).
+    assert not is_public_address("2001:0:808:808:0:ffff:f5ff:fffa")
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["64:ff9b::a00:5", "64:ff9b::7f00:1", "64:ff9b::a9fe:a9fe", "2002:a00:5::1",
+     "::a00:5", "::ffff:a00:5", "fec0::1", "64:ff9b:1::a00:5", "::ffff:0:a00:5",
+     "fe80::1%1", "4000::1", "::2"],
+)  # fmt: skip
+def test_the_red_teams_addresses_are_refused(address):
+    assert not is_public_address(address)
+
+
+@pytest.mark.parametrize("address", ["64:ff9b::a00:5", "2002:a00:5::1", "fec0::1"])
+def test_a_name_resolving_to_a_transition_address_is_refused(monkeypatch, address):
+    import socket
+
+    def resolve(host, port, *args, **kwargs):
+        return [(socket.AF_INET6, socket.SOCK_STREAM, 6, "", (address, port, 0, 0))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    with pytest.raises(BlockedAddressError, match="not a public address"):
+        fetch("http://innocent-looking.example/feed")
+
+
+@pytest.mark.parametrize(
+    "target", ["[64:ff9b::a00:5]", "[2002:a00:5::1]", "[fec0::1]", "[::a00:5]"]
+)
+def test_a_redirect_to_a_transition_address_literal_is_refused(
+    monkeypatch, site, target
+):
+    """The red team's hop: 127.0.0.1 plays a public paper here, redirecting to
+    an IPv6 literal that a NAT64 gateway or 6to4 relay would carry to 10.0.0.5."""
+    from briefings.ingest import fetch as fetch_module
+
+    real = fetch_module.is_public_address
+    monkeypatch.setattr(
+        fetch_module, "is_public_address", lambda ip: ip == "127.0.0.1" or real(ip)
+    )
+    site.routes["/go"] = Route(status=302, headers={"Location": f"http://{target}/"})
+    with pytest.raises(BlockedAddressError, match="not a public address"):
+        fetch(site.url("/go"))

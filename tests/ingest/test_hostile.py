@@ -5,14 +5,20 @@ that should not be, nothing lost."""
 import socket
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 
 import pytest
 
 from briefings.articles.models import Article
-from briefings.ingest.pipeline import refresh
+from briefings.ingest.fetch import FetchPolicy
+from briefings.ingest.pipeline import host_gate, polite_fetch, refresh
+from briefings.ingest.politeness import HostDeferred, host_of
 from briefings.network.models import Feed, Publication
 
-from .conftest import Route
+from .conftest import LoopbackSite, Route
+
+LOOPBACK = FetchPolicy(allow_private=True)
 
 GOOD_ITEM = """<item><title>{title}</title><link>{base}/story-{n}</link>
 <guid>story-{n}</guid><pubDate>{date}</pubDate>
@@ -341,3 +347,90 @@ def test_robots_txt_closing_pages_keeps_the_feeds_content(hostile, site):
     assert article.body_text == "The feed's summary."
     assert article.status == Article.Status.SUMMARY_ONLY
     assert not any(path.startswith("/story-") for path, _ in site.requests)
+
+
+@pytest.fixture
+def other_site():
+    """A second paper's server: another host, with its own robots.txt and gate."""
+    other = LoopbackSite()
+    yield other
+    other.stop()
+
+
+def test_a_redirect_to_a_path_robots_txt_disallows_is_refused(hostile, site):
+    site.routes["/robots.txt"] = Route(b"User-agent: *\nDisallow: /secret\n")
+    site.routes["/feed"] = Route(status=302, headers={"Location": "/secret/feed"})
+    site.routes["/secret/feed"] = Route(rss(site.base_url, item(site.base_url, 1)))
+    report = poll(hostile)
+    assert "robots.txt disallows" in report.error
+    assert not any(path.startswith("/secret") for path, _ in site.requests)
+
+
+def test_a_redirect_to_another_host_obeys_that_hosts_robots_txt(
+    hostile, site, other_site
+):
+    other_site.routes["/robots.txt"] = Route(b"User-agent: Briefings\nDisallow: /\n")
+    other_site.routes["/feed"] = Route(rss(site.base_url, item(site.base_url, 1)))
+    site.routes["/feed"] = Route(
+        status=301, headers={"Location": other_site.url("/feed")}
+    )
+    report = poll(hostile)
+    assert "robots.txt disallows" in report.error
+    assert [path for path, _ in other_site.requests] == ["/robots.txt"]
+
+
+def test_a_redirect_to_another_host_waits_for_that_hosts_gate(site, other_site):
+    served = []
+    other_site.routes["/feed"] = lambda handler: (
+        served.append(time.monotonic()) or Route(b"<rss/>")
+    )
+    site.routes["/feed"] = Route(
+        status=302, headers={"Location": other_site.url("/feed")}
+    )
+    gate = host_gate(True)
+    with ExitStack() as held:  # every slot of the other host is busy
+        for _ in range(gate.concurrency):
+            held.enter_context(gate.slot(other_site.url("/")))
+        with ThreadPoolExecutor(1) as pool:
+            result = pool.submit(polite_fetch, site.url("/feed"), LOOPBACK)
+            time.sleep(0.5)
+            released = time.monotonic()
+            assert served == [] and not result.done()
+            held.close()
+            assert result.result(timeout=10).content == b"<rss/>"
+    assert served[0] >= released
+
+
+def test_a_429_after_a_redirect_closes_the_host_that_sent_it(site, other_site):
+    other_site.routes["/feed"] = Route(b"busy", 429, {"Retry-After": "600"})
+    site.routes["/feed"] = Route(
+        status=302, headers={"Location": other_site.url("/feed")}
+    )
+    with pytest.raises(HostDeferred) as deferred:
+        polite_fetch(site.url("/feed"), LOOPBACK)
+    assert deferred.value.host == host_of(other_site.base_url)
+    gate = host_gate(True)
+    assert gate.deferred_until(other_site.url("/")) is not None
+    assert gate.deferred_until(site.url("/")) is None
+
+
+def test_sitemap_children_obey_robots_txt(hostile, site):
+    site.routes["/robots.txt"] = Route(b"User-agent: *\nDisallow: /private-\n")
+    children = ("/private-sitemap.xml", "/sitemap-1.xml")
+    site.routes["/feed"] = Route(
+        b"<sitemapindex>"
+        + b"".join(
+            b"<sitemap><loc>%s</loc></sitemap>" % site.url(c).encode() for c in children
+        )
+        + b"</sitemapindex>"
+    )
+    for child, n in zip(children, (1, 2), strict=True):
+        site.routes[child] = Route(
+            b"<urlset><url><loc>%s</loc><news><title>Story</title></news></url>"
+            b"</urlset>" % site.url(f"/story-{n}").encode()
+        )
+    poll(hostile)
+    requested = [path for path, _ in site.requests]
+    assert "/sitemap-1.xml" in requested
+    assert "/private-sitemap.xml" not in requested
+    assert [a.canonical_url for a in Article.objects.all()] == [site.url("/story-2")]
