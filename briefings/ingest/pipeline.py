@@ -24,7 +24,6 @@ from briefings.ingest.normalize import (
     clean_byline,
     clean_text,
     normalize_date,
-    same_site,
 )
 from briefings.ingest.parse import ParseError, parse_feed
 from briefings.ingest.politeness import (
@@ -75,7 +74,8 @@ class RefreshReport:
 
 
 class SkippedEntry(Exception):
-    """The entry cannot become an article (no link, no headline, a duplicate)."""
+    """The entry cannot become an article (no link, no headline, a duplicate,
+    not on the paper's own hosts)."""
 
 
 @functools.cache
@@ -207,12 +207,13 @@ def ingest_entry(feed, entry):
     link = canonical_url(entry.link)
     if not link:
         raise SkippedEntry(f"no http(s) link ({entry.link[:100]!r})")
+    require_own_host(feed.publication, link, "link")
     source_hash = entry_hash(entry)
     existing = find_existing(feed.publication, link, clean_text(entry.guid, 1000))
     if existing is not None and existing.source_hash == source_hash:
         return Outcome.UNCHANGED
     page = fetch_article_page(link, feed)
-    record = build_record(entry, page, link, source_hash)
+    record = build_record(entry, page, link, source_hash, feed.publication)
     if not record.headline:
         raise SkippedEntry(f"no headline for {link}")
     article, outcome = upsert(feed.publication, record, feed)
@@ -221,11 +222,25 @@ def ingest_entry(feed, entry):
     return outcome
 
 
+def require_own_host(publication, url, what):
+    """Refuse an entry whose URL is not on the paper's own hosts (network file):
+    it may be another member's article, which this paper may neither rewrite nor
+    take credit for."""
+    if not publication.owns(url):
+        raise SkippedEntry(f"{what} not on the paper's own hosts ({url[:200]})")
+
+
 def fetch_article_page(url, feed):
-    """Fetch and extract the article page; None when it cannot be had."""
+    """Fetch and extract the article page; None when it cannot be had.
+
+    Raise SkippedEntry when a redirect led off the paper's own hosts.
+    """
     try:
         result = polite_fetch(
             url, FetchPolicy(allow_private=feed.allow_private_network)
+        )
+        require_own_host(
+            feed.publication, canonical_url(result.url), "page after redirects"
         )
         return extract_isolated(
             result.content,
@@ -238,8 +253,13 @@ def fetch_article_page(url, feed):
         return None
 
 
-def build_record(entry, page, link, source_hash):
-    """Merge the page's extraction over the feed entry; sanitize the body last."""
+def build_record(entry, page, link, source_hash, publication):
+    """Merge the page's extraction over the feed entry; sanitize the body last.
+
+    The page's canonical URL replaces the link only when it is on the paper's
+    own hosts: a canonical naming another paper's article is a syndicated copy
+    (kept under its own link, linked by duplicate_of), not that article.
+    """
     fetched_at = timezone.now()
     feed_body = sanitize_html(entry.content_html or entry.summary, link)
     feed_text = html_to_text(feed_body)
@@ -259,7 +279,7 @@ def build_record(entry, page, link, source_hash):
     updated = entry.updated or (page.updated_at if page else None)
     page_url = canonical_url(page.canonical_url) if page else ""
     return ArticleRecord(
-        url=page_url if page_url and same_site(page_url, link) else link,
+        url=page_url if page_url and publication.owns(page_url) else link,
         guid=clean_text(entry.guid, 1000),
         headline=clean_text(entry.title or (page.headline if page else ""), 500),
         dek=clean_text(dek, 1000),

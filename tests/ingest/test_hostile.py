@@ -12,7 +12,7 @@ from briefings.articles.models import Article
 from briefings.ingest.pipeline import refresh
 from briefings.network.models import Feed, Publication
 
-from .conftest import Route
+from .conftest import Route, give_hosts
 
 GOOD_ITEM = """<item><title>{title}</title><link>{base}/story-{n}</link>
 <guid>story-{n}</guid><pubDate>{date}</pubDate>
@@ -42,6 +42,7 @@ def item(
 def hostile(network, site):
     """A paper whose one feed serves whatever the test puts at /feed."""
     publication = Publication.objects.get(slug="the-nation-thailand")
+    give_hosts(publication, site.host)
     feed = Feed.objects.create(
         publication=publication, url=site.url("/feed"), allow_private_network=True
     )
@@ -278,7 +279,7 @@ def test_other_feeds_are_unaffected(hostile, site, network):
 
     site.routes["/feed"] = Route(b"<<<not xml")
     good = Feed.objects.create(
-        publication=Publication.objects.get(slug="dawn"),
+        publication=give_hosts(Publication.objects.get(slug="dawn"), site.host),
         url=site.url("/good"),
         allow_private_network=True,
     )
