@@ -51,7 +51,9 @@ class Article(models.Model):
     feed = models.ForeignKey(
         Feed, on_delete=models.SET_NULL, null=True, blank=True, related_name="articles"
     )
-    canonical_url = models.URLField(max_length=1000, unique=True)
+    # Unique per paper, not across papers: each paper has its own hosts, and a
+    # lookup never crosses papers (one paper may not rewrite another's article).
+    canonical_url = models.URLField(max_length=1000)
     guid = models.CharField(max_length=1000, blank=True, db_index=True)
     headline = models.CharField(max_length=500)
     dek = models.CharField(max_length=1000, blank=True)
@@ -107,10 +109,14 @@ class Article(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(
+                fields=["publication", "canonical_url"],
+                name="article_unique_url_per_publication",
+            ),
+            models.UniqueConstraint(
                 fields=["publication", "guid"],
                 condition=~models.Q(guid=""),
                 name="article_unique_guid_per_publication",
-            )
+            ),
         ]
 
     def __str__(self):

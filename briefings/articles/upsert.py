@@ -47,11 +47,20 @@ class ArticleRecord:
         return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
+class ForeignArticle(ValueError):
+    """The record's URL is not on the paper's own hosts: it is not its article."""
+
+
 def find_existing(publication, url, guid=""):
-    """Return the stored article for this canonical URL or GUID, if any."""
-    article = Article.objects.filter(canonical_url=url).first()
+    """Return the paper's stored article for this canonical URL or GUID, if any.
+
+    Only the paper's own: another paper's article is never found, so never
+    rewritten (a syndicated copy is linked by duplicate_of, not merged).
+    """
+    articles = Article.objects.filter(publication=publication)
+    article = articles.filter(canonical_url=url).first()
     if article is None and guid:
-        article = Article.objects.filter(publication=publication, guid=guid).first()
+        article = articles.filter(guid=guid).first()
     return article
 
 
@@ -81,11 +90,18 @@ def _fields(record, now):
 def upsert(publication, record, feed=None):
     """Create or update the article for `record`; return (article, Outcome).
 
+    Raise ForeignArticle when the record's URL is not on the paper's own hosts
+    (the ingest refuses such entries before; this holds for every caller).
     One transaction per article, so an interrupted ingest loses at most the
     article it was writing. "Updated" moves only when the content changed.
     `article_stored` is sent inside the transaction, so what listens to it (the
     story assignment) is stored with the article or not at all.
     """
+    if not publication.owns(record.url):
+        raise ForeignArticle(
+            f"store: not on the paper's own hosts ({record.url[:200]}, "
+            f"{publication.slug})"
+        )
     now = timezone.now()
     with transaction.atomic():
         article = find_existing(publication, record.url, record.guid)

@@ -59,13 +59,6 @@ _TRACKING = re.compile(
 )
 
 
-def same_site(a, b):
-    """Tell whether two URLs are on the same host (ignoring "www.")."""
-    host_a = (urlsplit(a).hostname or "").removeprefix("www.")
-    host_b = (urlsplit(b).hostname or "").removeprefix("www.")
-    return bool(host_a) and host_a == host_b
-
-
 def canonical_url(url):
     """Return `url` without tracking parameters or fragment, scheme and host lowered.
 

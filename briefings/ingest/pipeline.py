@@ -31,7 +31,6 @@ from briefings.ingest.normalize import (
     clean_text,
     normalize_date,
     record_without_reserved_markers,
-    same_site,
 )
 from briefings.ingest.parse import ParseError, parse_feed
 from briefings.ingest.politeness import (
@@ -82,7 +81,8 @@ class RefreshReport:
 
 
 class SkippedEntry(Exception):
-    """The entry cannot become an article (no link, no headline, a duplicate)."""
+    """The entry cannot become an article (no link, no headline, a duplicate,
+    not on the paper's own hosts)."""
 
 
 @functools.cache
@@ -228,13 +228,13 @@ def ingest_entry(feed, entry):
     link = canonical_url(entry.link)
     if not link:
         raise SkippedEntry(f"no http(s) link ({entry.link[:100]!r})")
+    require_own_host(feed.publication, link, "link")
     source_hash = entry_hash(entry)
     existing = find_existing(feed.publication, link, clean_text(entry.guid, 1000))
     if existing is not None and existing.source_hash == source_hash:
         return Outcome.UNCHANGED
     page = fetch_article_page(link, feed)
-    private_hosts = paper_private_hosts(feed, link)
-    record = build_record(entry, page, link, source_hash, private_hosts)
+    record = build_record(entry, page, link, source_hash, feed)
     if not record.headline:
         raise SkippedEntry(f"no headline for {link}")
     article, outcome = upsert(feed.publication, record, feed)
@@ -243,11 +243,25 @@ def ingest_entry(feed, entry):
     return outcome
 
 
+def require_own_host(publication, url, what):
+    """Refuse an entry whose URL is not on the paper's own hosts (network file):
+    it may be another member's article, which this paper may neither rewrite nor
+    take credit for."""
+    if not publication.owns(url):
+        raise SkippedEntry(f"{what} not on the paper's own hosts ({url[:200]})")
+
+
 def fetch_article_page(url, feed):
-    """Fetch and extract the article page; None when it cannot be had."""
+    """Fetch and extract the article page; None when it cannot be had.
+
+    Raise SkippedEntry when a redirect led off the paper's own hosts.
+    """
     try:
         result = polite_fetch(
             url, FetchPolicy(allow_private=feed.allow_private_network)
+        )
+        require_own_host(
+            feed.publication, canonical_url(result.url), "page after redirects"
         )
         return extract_isolated(
             result.content,
@@ -260,12 +274,17 @@ def fetch_article_page(url, feed):
         return None
 
 
-def build_record(entry, page, link, source_hash, private_hosts):
+def build_record(entry, page, link, source_hash, feed):
     """Merge the page's extraction over the feed entry; sanitize the body last.
 
-    Images on `private_hosts` stay even when their address is private (see
-    paper_private_hosts()); all other images must be on public hosts.
+    The page's canonical URL replaces the link only when it is on the paper's
+    own hosts: a canonical naming another paper's article is a syndicated copy
+    (kept under its own link, linked by duplicate_of), not that article.
+    Images on the paper's private hosts stay only when its feed may use a
+    private network (see paper_private_hosts()); all others must be public.
     """
+    publication = feed.publication
+    private_hosts = paper_private_hosts(feed, link)
     fetched_at = timezone.now()
     feed_body = sanitize_html(entry.content_html or entry.summary, link, private_hosts)
     feed_text = html_to_text(feed_body)
@@ -285,7 +304,7 @@ def build_record(entry, page, link, source_hash, private_hosts):
     updated = entry.updated or (page.updated_at if page else None)
     page_url = canonical_url(page.canonical_url) if page else ""
     record = ArticleRecord(
-        url=page_url if page_url and same_site(page_url, link) else link,
+        url=page_url if page_url and publication.owns(page_url) else link,
         guid=clean_text(entry.guid, 1000),
         headline=clean_text(entry.title or (page.headline if page else ""), 500),
         dek=clean_text(dek, 1000),

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from briefings.articles.sanitize import paper_private_hosts, sanitize_html
 from briefings.ingest.extract import ExtractionError, extract_page
 from briefings.ingest.fetch import FetchError, FetchPolicy, fetch
-from briefings.ingest.normalize import clean_byline
+from briefings.ingest.normalize import canonical_url, clean_byline
 from briefings.ingest.sanitize import html_to_text
 
 
@@ -21,6 +21,12 @@ def reextract_article(article, save=True):
     allow_private = article.feed.allow_private_network if article.feed else False
     try:
         page = fetch(article.canonical_url, FetchPolicy(allow_private=allow_private))
+        if not publication.owns(canonical_url(page.url)):
+            # A page that now redirects to another paper's article is not this
+            # article's new version (issue #11).
+            raise FetchError(
+                f"page after redirects not on the paper's own hosts ({page.url[:200]})"
+            )
         extraction = extract_page(
             page.content, page.url, publication.extraction_rules or None
         )

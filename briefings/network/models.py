@@ -4,6 +4,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from briefings.network.hosts import owns, validate_hosts
+
 
 class Region(models.Model):
     slug = models.SlugField(unique=True)
@@ -53,6 +55,13 @@ class Publication(models.Model):
         Region, on_delete=models.PROTECT, related_name="publications"
     )
     homepage = models.URLField(max_length=500)
+    hosts = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_hosts],
+        help_text="The paper's own sites (network file): host, *.domain, with "
+        "an optional :port and /path/. Only articles there are its own.",
+    )
     language = models.CharField(max_length=8, default="en")
     timezone = models.CharField(max_length=64, default="UTC")
     description = models.TextField(blank=True)
@@ -88,6 +97,10 @@ class Publication(models.Model):
 
     def get_absolute_url(self):
         return reverse("publication", args=[self.slug])
+
+    def owns(self, url):
+        """Tell whether `url` is on one of the paper's own hosts."""
+        return owns(self.hosts, url)
 
 
 class FeedQuerySet(models.QuerySet):

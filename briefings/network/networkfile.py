@@ -1,13 +1,17 @@
 """Read and check a network file: the regions, countries and member papers."""
 
 import functools
+import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
 from django.conf import settings
+
+from briefings.network.hosts import HostError, overlaps, owns, parse_host
 
 
 class NetworkFileError(ValueError):
@@ -35,6 +39,7 @@ class PublicationSpec:
     notes: str = ""
     logo: str = ""
     feeds: tuple[FeedSpec, ...] = ()
+    hosts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -62,6 +67,34 @@ def _require(mapping, key, where):
     return value
 
 
+def _hosts(row, homepage, where):
+    """The paper's own hosts; without a `hosts:` list, its homepage's host."""
+    hosts = row.get("hosts")
+    if hosts is None:
+        hosts = [urlsplit(homepage).netloc.lower()]
+    if not isinstance(hosts, list) or not hosts:
+        raise NetworkFileError(f"{where}: 'hosts' must be a list of hosts")
+    for entry in hosts:
+        try:
+            parse_host(entry)
+        except HostError as exc:
+            raise NetworkFileError(f"{where}: hosts: {exc}") from None
+    if not owns(hosts, homepage):
+        raise NetworkFileError(f"{where}: the homepage is not on its hosts")
+    return tuple(str(entry).strip() for entry in hosts)
+
+
+def _check_hosts_apart(publications):
+    """Two papers owning one site could store each other's articles: refused."""
+    for a, b in itertools.combinations(publications, 2):
+        for host_a, host_b in itertools.product(a.hosts, b.hosts):
+            if overlaps(parse_host(host_a), parse_host(host_b)):
+                raise NetworkFileError(
+                    f"hosts {host_a!r} ({a.slug}) and {host_b!r} ({b.slug}) "
+                    "overlap: two papers cannot both own a site"
+                )
+
+
 def _publication(row, regions, countries):
     where = f"publication {row.get('slug', '?')}"
     spec = PublicationSpec(
@@ -81,6 +114,7 @@ def _publication(row, regions, countries):
             FeedSpec(url=_require(f, "url", where), status=f.get("status", ""))
             for f in row.get("feeds") or ()
         ),
+        hosts=_hosts(row, _require(row, "homepage", where), where),
     )
     if spec.region not in regions:
         raise NetworkFileError(f"{where}: unknown region {spec.region!r}")
@@ -116,6 +150,7 @@ def parse_network(text):
     duplicates = {s for s in slugs if slugs.count(s) > 1}
     if duplicates:
         raise NetworkFileError(f"duplicate publication slugs: {sorted(duplicates)}")
+    _check_hosts_apart(publications)
     return Network(
         name=_require(meta, "name", "network"),
         site_name=meta.get("site_name") or meta["name"],

@@ -68,6 +68,7 @@ def sync_network(network, with_feeds=True):
                 "country": countries[spec.country],
                 "region": regions[spec.region],
                 "homepage": spec.homepage,
+                "hosts": list(spec.hosts),
                 "language": spec.language,
                 "timezone": spec.timezone,
                 "description": spec.description,

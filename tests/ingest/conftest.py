@@ -52,8 +52,13 @@ class LoopbackSite:
         self.thread.start()
 
     @property
+    def host(self):
+        """The site as a paper's own host (network file syntax: host:port)."""
+        return f"127.0.0.1:{self.server.server_port}"
+
+    @property
     def base_url(self):
-        return f"http://127.0.0.1:{self.server.server_port}"
+        return f"http://{self.host}"
 
     def url(self, path):
         return self.base_url + path
@@ -61,6 +66,13 @@ class LoopbackSite:
     def stop(self):
         self.server.shutdown()
         self.server.server_close()
+
+
+def give_hosts(publication, *hosts):
+    """Make `hosts` the paper's own, as the network file would list them."""
+    publication.hosts = list(hosts)
+    publication.save(update_fields=["hosts"])
+    return publication
 
 
 @pytest.fixture

@@ -24,7 +24,13 @@ def paper(network, site):
     site.routes["/rss"] = Route(FEED.format(base=site.base_url).encode())
     site.routes["/one"] = Route(PAGE)
     call_command(
-        "add_feed", site.url("/rss"), "--publication", "dawn", "--allow-private-network"
+        "add_feed",
+        site.url("/rss"),
+        "--publication",
+        "dawn",
+        "--allow-private-network",
+        "--host",
+        site.host,
     )
     return Publication.objects.get(slug="dawn")
 
@@ -43,6 +49,30 @@ def test_add_feed_refuses_bad_input(network):
         call_command("add_feed", "file:///etc/passwd", "--publication", "dawn")
     with pytest.raises(CommandError, match="no publication"):
         call_command("add_feed", "https://x.example/rss", "--publication", "nope")
+    with pytest.raises(CommandError, match="not a host"):
+        call_command(
+            "add_feed",
+            "https://x.example/rss",
+            "--publication",
+            "dawn",
+            "--host",
+            "https://x.example/",
+        )
+    with pytest.raises(CommandError, match="the-star owns 'thestar.com.my' too"):
+        call_command(
+            "add_feed",
+            "https://x.example/rss",
+            "--publication",
+            "dawn",
+            "--host",
+            "thestar.com.my",
+        )
+
+
+def test_add_feed_adds_the_papers_own_hosts(paper, site):
+    paper.refresh_from_db()
+    assert paper.hosts == ["www.dawn.com", site.host]
+    assert paper.owns(site.url("/one"))
 
 
 def test_sources_shows_health_and_reason(paper, site, capsys):

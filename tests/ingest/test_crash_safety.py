@@ -47,8 +47,9 @@ def test_sigkill_mid_ingest_then_rerun_loses_and_duplicates_nothing(
         briefings(tmp_path, "sync_network", "--without-feeds")
         for slug in PAPERS:
             url = server.feed_url(slug)
+            site = server.homepage_url(slug).split("://")[1]
             briefings(tmp_path, "add_feed", url, "--publication", slug,
-                      "--allow-private-network")  # fmt: skip
+                      "--allow-private-network", "--host", site)  # fmt: skip
         expected = {
             server.article_url(slug, item)
             for slug in PAPERS

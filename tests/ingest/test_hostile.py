@@ -16,7 +16,7 @@ from briefings.ingest.pipeline import host_gate, polite_fetch, refresh
 from briefings.ingest.politeness import HostDeferred, host_of
 from briefings.network.models import Feed, Publication
 
-from .conftest import LoopbackSite, Route
+from .conftest import LoopbackSite, Route, give_hosts
 
 LOOPBACK = FetchPolicy(allow_private=True)
 
@@ -48,6 +48,7 @@ def item(
 def hostile(network, site):
     """A paper whose one feed serves whatever the test puts at /feed."""
     publication = Publication.objects.get(slug="the-nation-thailand")
+    give_hosts(publication, site.host)
     feed = Feed.objects.create(
         publication=publication, url=site.url("/feed"), allow_private_network=True
     )
@@ -284,7 +285,7 @@ def test_other_feeds_are_unaffected(hostile, site, network):
 
     site.routes["/feed"] = Route(b"<<<not xml")
     good = Feed.objects.create(
-        publication=Publication.objects.get(slug="dawn"),
+        publication=give_hosts(Publication.objects.get(slug="dawn"), site.host),
         url=site.url("/good"),
         allow_private_network=True,
     )

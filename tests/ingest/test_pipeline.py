@@ -6,7 +6,7 @@ from briefings.articles.models import Article
 from briefings.ingest.pipeline import refresh
 from briefings.network.models import Feed, Publication
 
-from .conftest import Route
+from .conftest import Route, give_hosts
 
 FEED = """<?xml version="1.0"?><rss version="2.0"><channel><title>P</title>
 <item><title>First &lt;b&gt;story&lt;/b&gt;</title><link>{base}/a?utm_source=rss</link>
@@ -28,6 +28,7 @@ the story follows here with more words to read.</p><script>alert(2)</script></ar
 @pytest.fixture
 def paper_feed(network, site):
     publication = Publication.objects.get(slug="the-straits-times")
+    give_hosts(publication, site.host)
     site.routes["/rss"] = Route(FEED.format(base=site.base_url).encode())
     site.routes["/a"] = Route(PAGE, headers={"Content-Type": "text/html"})
     return Feed.objects.create(
@@ -101,7 +102,7 @@ def test_teaser_page_shorter_than_the_feed_content_loses(network, site):
     )
     site.routes["/a"] = Route(TEASER_PAGE)
     feed = Feed.objects.create(
-        publication=Publication.objects.get(slug="dawn"),
+        publication=give_hosts(Publication.objects.get(slug="dawn"), site.host),
         url=site.url("/rss"),
         allow_private_network=True,
     )

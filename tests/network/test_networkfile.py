@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 import yaml
 
@@ -80,3 +82,64 @@ def test_duplicate_slugs_are_refused():
 def test_not_yaml_is_refused():
     with pytest.raises(NetworkFileError):
         parse_network("network: [unclosed")
+
+
+def test_every_bundled_paper_lists_its_hosts_and_owns_its_homepage_and_feeds():
+    from django.conf import settings
+
+    from briefings.network.hosts import owns
+
+    bundled = Path(settings.BRIEFINGS_NETWORK_FILE).read_text(encoding="utf-8")
+    raw = yaml.safe_load(bundled)
+    assert all(row.get("hosts") for row in raw["publications"])
+    for paper in load_network().publications:
+        assert owns(paper.hosts, paper.homepage), paper.slug
+        assert all(owns(paper.hosts, feed.url) for feed in paper.feeds), paper.slug
+
+
+def test_hosts_default_to_the_homepages_host():
+    assert parse_network(MINIMAL).publications[0].hosts == ("p.example",)
+
+
+def test_hosts_are_read_from_the_file():
+    listed = MINIMAL.replace(
+        'homepage: "https://p.example",',
+        ('homepage: "https://p.example", hosts: [p.example, "*.p-news.example"],'),
+    )
+    assert parse_network(listed).publications[0].hosts == (
+        "p.example",
+        "*.p-news.example",
+    )
+
+
+@pytest.mark.parametrize(
+    "hosts, message",
+    [
+        ('["https://p.example"]', "not a host"),
+        ("[other.example]", "homepage"),
+        ("p.example", "a list"),
+    ],
+)
+def test_bad_hosts_are_refused(hosts, message):
+    changed = MINIMAL.replace(
+        'homepage: "https://p.example",',
+        f'homepage: "https://p.example", hosts: {hosts},',
+    )
+    with pytest.raises(NetworkFileError, match=message):
+        parse_network(changed)
+
+
+def test_two_papers_claiming_one_host_are_refused():
+    second = MINIMAL.split("publications:\n")[1].replace("slug: paper", "slug: other")
+    second = second.replace(
+        'homepage: "https://p.example",',
+        'homepage: "https://other.example", hosts: [other.example, www.p.example],',
+    )
+    with pytest.raises(NetworkFileError, match="p.example.*both"):
+        parse_network(MINIMAL + second)
+
+
+def test_a_homepage_that_gives_no_host_is_refused():
+    odd = MINIMAL.replace('homepage: "https://p.example"', 'homepage: "https://u@p"')
+    with pytest.raises(NetworkFileError, match="not a host"):
+        parse_network(odd)

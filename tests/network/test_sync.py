@@ -44,3 +44,11 @@ def test_changed_description_is_updated(network):
     )
     assert report.updated == 1
     assert Publication.objects.get(slug=first.slug).description == "A new description."
+
+
+def test_sync_stores_each_papers_hosts(network):
+    herald = Publication.objects.get(slug="the-korea-herald")
+    spec = next(p for p in network.publications if p.slug == "the-korea-herald")
+    assert herald.hosts == list(spec.hosts) and herald.hosts
+    assert herald.owns("https://www.koreaherald.com/article/10001")
+    assert not herald.owns("https://www.dawn.com/news/1")

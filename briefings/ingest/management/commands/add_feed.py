@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from briefings.ingest.normalize import canonical_url
+from briefings.network.hosts import HostError, overlaps, parse_host, rules
 from briefings.network.models import Feed, Publication
 
 
@@ -15,6 +16,14 @@ class Command(BaseCommand):
             action="store_true",
             help="allow fetching this feed from loopback or private addresses",
         )
+        parser.add_argument(
+            "--host",
+            action="append",
+            default=[],
+            help="add a site (host[:port][/path/]) to the paper's own hosts, whose "
+            "articles alone its feeds may store; until the next sync_network, "
+            "which sets the network file's list (repeatable)",
+        )
 
     def handle(self, *args, **options):
         url = options["url"]
@@ -24,6 +33,7 @@ class Command(BaseCommand):
             publication = Publication.objects.get(slug=options["publication"])
         except Publication.DoesNotExist:
             raise CommandError(f"no publication {options['publication']!r}") from None
+        self.add_hosts(publication, options["host"])
         feed, created = Feed.objects.update_or_create(
             url=url,
             defaults={
@@ -35,3 +45,20 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{'Added' if created else 'Updated'} {feed.url} for {publication}."
         )
+
+    def add_hosts(self, publication, hosts):
+        """Add `hosts` to the paper's own; refuse one that another paper owns too
+        (it could then store that paper's articles), as the network file does."""
+        others = Publication.objects.exclude(pk=publication.pk)
+        for host in hosts:
+            try:
+                rule = parse_host(host)
+            except HostError as exc:
+                raise CommandError(f"--host: {exc}") from None
+            for other in others:
+                if any(overlaps(rule, theirs) for theirs in rules(other.hosts)):
+                    raise CommandError(f"--host: {other.slug} owns {host!r} too")
+        added = [host for host in hosts if host not in publication.hosts]
+        if added:
+            publication.hosts = [*publication.hosts, *added]
+            publication.save(update_fields=["hosts"])
