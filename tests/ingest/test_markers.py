@@ -14,7 +14,7 @@ from briefings.ingest.normalize import without_reserved_markers
 from briefings.ingest.pipeline import refresh
 from briefings.network.models import Feed, Publication
 
-from .conftest import Route
+from .conftest import Route, give_hosts
 
 PLACEHOLDER = "BRIEFINGS-SUBSCRIBER-TOKEN"
 LOOK_ALIKES = [
@@ -61,7 +61,9 @@ def test_ordinary_text_is_kept(text):
 
 @pytest.fixture
 def hostile(network, site):
-    publication = Publication.objects.get(slug="the-nation-thailand")
+    publication = give_hosts(
+        Publication.objects.get(slug="the-nation-thailand"), site.host
+    )
     return Feed.objects.create(
         publication=publication, url=site.url("/feed"), allow_private_network=True
     )

@@ -11,7 +11,7 @@ from briefings.articles.models import Article
 from briefings.ingest.pipeline import refresh
 from briefings.network.models import Feed, Publication
 
-from .conftest import Route
+from .conftest import Route, give_hosts
 
 PRIVATE = [
     "http://10.0.0.5/a.png",
@@ -56,7 +56,7 @@ def feed_xml(base, lead):
 @pytest.fixture
 def paper(network, site):
     return Feed.objects.create(
-        publication=Publication.objects.get(slug="dawn"),
+        publication=give_hosts(Publication.objects.get(slug="dawn"), site.host),
         url=site.url("/rss"),
         allow_private_network=True,
     )
