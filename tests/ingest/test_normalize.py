@@ -1,8 +1,9 @@
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
 from briefings.ingest.normalize import (
+    DateResult,
     canonical_url,
     clean_byline,
     clean_text,
@@ -57,3 +58,27 @@ def test_offsets_become_utc():
 
     local = datetime(2026, 11, 28, 14, 0, tzinfo=ZoneInfo("Asia/Singapore"))
     assert normalize_date(local, NOW).value == datetime(2026, 11, 28, 6, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "url", ["http://paper.example:99999/a", "http://[::1/a", "http://[::1]:x/"]
+)
+def test_canonical_url_of_a_broken_authority_is_empty(url):
+    assert canonical_url(url) == ""
+
+
+def test_canonical_url_keeps_ipv6_brackets():
+    assert canonical_url("http://[::1]:8080/a") == "http://[::1]:8080/a"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        datetime(9999, 12, 31, 23, tzinfo=timezone(timedelta(hours=-5))),
+        datetime(1, 1, 1, 1, tzinfo=timezone(timedelta(hours=5))),
+        datetime(1, 1, 1, tzinfo=UTC),
+        datetime(1899, 12, 31, tzinfo=UTC),
+    ],
+)
+def test_dates_off_the_calendar_become_fetch_time_flagged(value):
+    assert normalize_date(value, NOW) == DateResult(NOW, flagged=True)
