@@ -13,6 +13,13 @@ from briefings.articles.text import squash_whitespace
 # lone UTF-16 surrogates (JSON spells them, "\\ud800"), which no UTF-8 encoder,
 # hash or database takes.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+# Bidi embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069): one of
+# them in a headline or byline reverses what follows it, up to the end of the
+# line ("\u202egnp.exe" shows as "exe.png"). One-line fields have no use for
+# them; the implicit marks LRM, RLM and ALM (U+200E, U+200F, U+061C) are kept:
+# they reorder nothing past the neutral next to them and right-to-left names
+# and places need them.
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _BY = re.compile(r"^\s*(?:written\s+)?by[:\s]+", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]*>")
 
@@ -23,8 +30,9 @@ def strip_control(text):
 
 
 def clean_text(text, limit=None):
-    """Return one line of plain text: no tags, no control characters, capped."""
+    """Return one line of plain text: no tags, no control or bidi characters, capped."""
     text = strip_control(unicodedata.normalize("NFC", text or ""))
+    text = _BIDI.sub("", text)
     text = squash_whitespace(html.unescape(_TAG.sub(" ", text)))
     return text[:limit] if limit else text
 

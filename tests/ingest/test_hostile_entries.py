@@ -283,6 +283,25 @@ def test_link_longer_than_the_column_is_refused(papers, site):
     assert stored(site, "/story-3").image == ""
 
 
+def test_bidi_controls_are_removed_from_headlines_and_bylines(papers, site):
+    hostile, other = papers
+    items = [
+        {
+            "id": "1",
+            "url": site.url("/story-1"),
+            "title": "Ballot \u202egnp.exe\u202c counted",
+            "authors": [{"name": "\u2067Jane\u2069 \u202aRoe\u202c"}],
+            "summary": "A \u202dsummary\u202c \u2066here\u2069.",
+        }
+    ]
+    body = {"version": JSON_FEED, "title": "J", "items": items}
+    site.routes["/feed"] = Route(json.dumps(body).encode())
+    poll(hostile, other)
+    article = stored(site, "/story-1")
+    assert article.headline == "Ballot gnp.exe counted"
+    assert article.byline == "Jane Roe"
+
+
 def test_lone_surrogates_in_a_json_feed_are_dropped(papers, site):
     """JSON can spell half a UTF-16 pair ("\\ud800"), which no UTF-8 encoder,
     hash or database takes. Run on PostgreSQL too."""

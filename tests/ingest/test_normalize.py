@@ -82,3 +82,23 @@ def test_canonical_url_keeps_ipv6_brackets():
 )
 def test_dates_off_the_calendar_become_fetch_time_flagged(value):
     assert normalize_date(value, NOW) == DateResult(NOW, flagged=True)
+
+
+# Embeddings, overrides and isolates (they reorder what follows them); the
+# implicit marks LRM, RLM and ALM are kept (they reorder nothing beyond a
+# neutral next to them, and right-to-left text needs them).
+@pytest.mark.parametrize(
+    "control", [*"\u202a\u202b\u202c\u202d\u202e", *"\u2066\u2067\u2068\u2069"]
+)
+def test_bidi_controls_are_stripped(control):
+    assert clean_text(f"Ballot {control}gnp.exe{control} counted") == (
+        "Ballot gnp.exe counted"
+    )
+    assert clean_byline(f"By {control}Jane Roe") == "Jane Roe"
+
+
+def test_implicit_direction_marks_are_kept():
+    assert (
+        clean_text("\u05e9\u05dc\u05d5\u05dd\u200f (AFP)")
+        == "\u05e9\u05dc\u05d5\u05dd\u200f (AFP)"
+    )
