@@ -64,6 +64,20 @@ def find_existing(publication, url, guid=""):
     return article
 
 
+def _guid_for(article, guid):
+    """The GUID `article` keeps: the entry's, unless another article of the paper
+    has it already (a GUID that moved to a URL stored under another GUID: the
+    URL names the article, and the GUID stays with the article that has it)."""
+    if not guid or guid == article.guid:
+        return guid
+    taken = (
+        Article.objects.filter(publication=article.publication_id, guid=guid)
+        .exclude(pk=article.pk)
+        .exists()
+    )
+    return article.guid if taken else guid
+
+
 def _fields(record, now):
     return {
         "canonical_url": record.url,
@@ -122,6 +136,7 @@ def upsert(publication, record, feed=None):
                 article.source_hash = record.source_hash
                 article.save(update_fields=["source_hash"])
             return article, Outcome.UNCHANGED
+        fields["guid"] = _guid_for(article, record.guid)
         ArticleRevision.objects.create(
             article=article,
             headline=article.headline,

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urljoin
 
+from briefings.ingest.normalize import strip_control
+
 ARTICLE_TYPES = {
     "Article", "NewsArticle", "ReportageNewsArticle", "AnalysisNewsArticle",
     "OpinionNewsArticle", "BackgroundNewsArticle", "BlogPosting", "Report",
@@ -48,16 +50,20 @@ def parse_datetime(value):
         text = text[:-2] + ":" + text[-2:]
     try:
         parsed = datetime.fromisoformat(text)
-    except ValueError:
+        parsed = parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
+        # The paper's offset is kept; a date off the calendar once in UTC
+        # (9999-12-31T23:00-05:00) is no date here rather than an overflow later.
+        parsed.astimezone(UTC)
+    except (ValueError, OverflowError):
         return None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
+    return parsed
 
 
 def _json_ld_objects(tree):
     for script in tree.xpath('//script[@type="application/ld+json"]'):
         try:
             data = json.loads(script.text or "")
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: [[[[...]]]] nested
             continue
         stack = [data]
         while stack:
@@ -70,9 +76,21 @@ def _json_ld_objects(tree):
                 yield item
 
 
+def _string(value):
+    """A JSON-LD text value: a string, a value object's @value, the first of a
+    list; anything else (a number, an object) is no text."""
+    if isinstance(value, list):
+        value = value[0] if value else ""
+    if isinstance(value, dict):
+        value = value.get("@value")
+    return strip_control(value) if isinstance(value, str) else ""
+
+
 def _types(item):
     kind = item.get("@type", [])
-    return set(kind if isinstance(kind, list) else [kind])
+    return {
+        k for k in (kind if isinstance(kind, list) else [kind]) if isinstance(k, str)
+    }
 
 
 def _names(value):
@@ -87,21 +105,21 @@ def _names(value):
 
 
 def _image(value):
+    """Return the (URL, caption) of a JSON-LD image: a URL or an ImageObject."""
     if isinstance(value, list):
         value = value[0] if value else ""
     if isinstance(value, dict):
-        return value.get("url") or value.get("contentUrl") or "", value.get(
-            "caption"
-        ) or ""
-    return (value if isinstance(value, str) else ""), ""
+        url = _string(value.get("url")) or _string(value.get("contentUrl"))
+        return url, _string(value.get("caption"))
+    return _string(value), ""
 
 
 def _from_json_ld(tree, found):
     for item in _json_ld_objects(tree):
         if not _types(item) & ARTICLE_TYPES:
             continue
-        found.headline = found.headline or str(item.get("headline") or "")
-        found.dek = found.dek or str(item.get("description") or "")
+        found.headline = found.headline or _string(item.get("headline"))
+        found.dek = found.dek or _string(item.get("description"))
         found.byline = found.byline or _names(item.get("author"))
         found.published_at = found.published_at or parse_datetime(
             item.get("datePublished")
@@ -109,8 +127,8 @@ def _from_json_ld(tree, found):
         found.updated_at = found.updated_at or parse_datetime(item.get("dateModified"))
         if not found.image:
             found.image, found.image_caption = _image(item.get("image"))
-        found.language = found.language or str(item.get("inLanguage") or "")
-        found.article_body = found.article_body or str(item.get("articleBody") or "")
+        found.language = found.language or _string(item.get("inLanguage"))
+        found.article_body = found.article_body or _string(item.get("articleBody"))
         return
 
 
@@ -178,6 +196,15 @@ def _from_page(tree, found):
     found.language = found.language or (tree.xpath("/html/@lang") or [""])[0]
 
 
+def _absolute(url, link):
+    """`link` made absolute against `url`; "" when urljoin cannot read it
+    ("http://[::1" raises)."""
+    try:
+        return urljoin(url, link)
+    except ValueError:
+        return ""
+
+
 def read_metadata(tree, url):
     """Return the PageMetadata of the parsed page `tree` found at `url`."""
     found = PageMetadata()
@@ -186,10 +213,10 @@ def read_metadata(tree, url):
     _from_page(tree, found)
     canonical = tree.xpath('//link[@rel="canonical"]/@href')
     if canonical:
-        absolute = urljoin(url, canonical[0].strip())
+        absolute = _absolute(url, canonical[0].strip())
         if absolute.startswith(("http://", "https://")):
             found.canonical_url = absolute
     if found.image:
-        found.image = urljoin(url, found.image)
+        found.image = _absolute(url, found.image)
     found.language = found.language.strip()[:16]
     return found

@@ -9,8 +9,17 @@ from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 from briefings.articles.text import squash_whitespace
 
-# C0/C1 control characters and NUL, except tab and newline which squash handles.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# C0/C1 control characters and NUL, except tab and newline which squash handles;
+# lone UTF-16 surrogates (JSON spells them, "\\ud800"), which no UTF-8 encoder,
+# hash or database takes.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+# Bidi embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069): one of
+# them in a headline or byline reverses what follows it, up to the end of the
+# line ("\u202egnp.exe" shows as "exe.png"). One-line fields have no use for
+# them; the implicit marks LRM, RLM and ALM (U+200E, U+200F, U+061C) are kept:
+# they reorder nothing past the neutral next to them and right-to-left names
+# and places need them.
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _BY = re.compile(r"^\s*(?:written\s+)?by[:\s]+", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]*>")
 
@@ -21,8 +30,9 @@ def strip_control(text):
 
 
 def clean_text(text, limit=None):
-    """Return one line of plain text: no tags, no control characters, capped."""
+    """Return one line of plain text: no tags, no control or bidi characters, capped."""
     text = strip_control(unicodedata.normalize("NFC", text or ""))
+    text = _BIDI.sub("", text)
     text = squash_whitespace(html.unescape(_TAG.sub(" ", text)))
     return text[:limit] if limit else text
 
@@ -38,18 +48,29 @@ class DateResult:
     flagged: bool = False
 
 
-def normalize_date(value, fetched_at):
-    """Return an aware UTC datetime no later than `fetched_at`.
+# No story of a member paper is older than this: an earlier date is a broken
+# one (year 0001 is a CMS's empty date), and dates near the calendar's ends
+# overflow any arithmetic on them (a window of days around the date).
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
 
-    A missing or unparseable date becomes the fetch time, flagged; a future
-    date is clamped to the fetch time (papers' clocks and time zones err).
+
+def normalize_date(value, fetched_at):
+    """Return an aware UTC datetime between EARLIEST and `fetched_at`.
+
+    A missing, unparseable or impossible date (before EARLIEST, or off the
+    calendar once moved to UTC: 9999-12-31T23:00-05:00) becomes the fetch time,
+    flagged; a future date is clamped to the fetch time (papers' clocks and time
+    zones err).
     """
     if value is None:
         return DateResult(fetched_at, flagged=True)
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    value = value.astimezone(UTC)
-    if value > fetched_at:
+    try:
+        value = value.astimezone(UTC)
+    except OverflowError:
+        return DateResult(fetched_at, flagged=True)
+    if not EARLIEST <= value <= fetched_at:
         return DateResult(fetched_at, flagged=True)
     return DateResult(value)
 
@@ -66,6 +87,7 @@ def canonical_url(url):
     """
     try:
         parts = urlsplit(strip_control(url).strip())
+        port = parts.port  # raises on a port that is no number or past 65535
     except ValueError:
         return ""
     if parts.scheme.lower() not in {"http", "https"} or not parts.hostname:
@@ -73,8 +95,10 @@ def canonical_url(url):
     pairs = parse_qsl(parts.query, keep_blank_values=True)
     query = [(key, value) for key, value in pairs if not _TRACKING.match(key)]
     netloc = parts.hostname.lower()
-    if parts.port and parts.port not in {80, 443}:
-        netloc = f"{netloc}:{parts.port}"
+    if ":" in netloc:
+        netloc = f"[{netloc}]"  # an IPv6 address keeps its brackets
+    if port and port not in {80, 443}:
+        netloc = f"{netloc}:{port}"
     return urlunsplit(
         (parts.scheme.lower(), netloc, parts.path or "/", urlencode(query), "")
     )

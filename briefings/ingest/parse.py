@@ -13,6 +13,8 @@ from urllib.parse import urljoin
 
 import feedparser
 
+from briefings.ingest.normalize import strip_control
+
 
 class ParseError(Exception):
     """The bytes are not a feed we can read."""
@@ -72,8 +74,20 @@ def _image(entry):
     return ""
 
 
+def _join(base_url, link):
+    """Return `link` made absolute; "" when there is none (an entry without a link
+    is not the feed's own URL); a link urljoin cannot read is kept as it is, for
+    the pipeline to skip with a reason."""
+    if not link:
+        return ""
+    try:
+        return urljoin(base_url, link)
+    except ValueError:
+        return link
+
+
 def _entry(raw, base_url):
-    link = urljoin(base_url, raw.get("link", "") or "")
+    link = _join(base_url, raw.get("link", ""))
     content = ""
     if raw.get("content"):
         content = max((c.get("value", "") for c in raw["content"]), key=len)
@@ -90,47 +104,62 @@ def _entry(raw, base_url):
     )
 
 
+def _text(value):
+    """A JSON Feed string field: anything else (a number, an object) counts as
+    absent, as the spec types them all as strings. Control characters and lone
+    surrogates (JSON spells "\\ud800") are dropped here, before the entry is
+    hashed or its HTML sanitized."""
+    return strip_control(value) if isinstance(value, str) else ""
+
+
+def _json_item(item, base_url):
+    link = _join(base_url, _text(item.get("url")) or _text(item.get("external_url")))
+    authors = item.get("authors")
+    if not isinstance(authors, list):
+        authors = [item.get("author")]  # JSON Feed 1.0's single author
+    guid = item.get("id")
+    if isinstance(guid, int) and not isinstance(guid, bool):
+        guid = str(guid)  # JSON Feed 1.0 feeds in the wild number their items
+    return FeedEntry(
+        guid=(_text(guid) or link)[:1000],
+        link=link,
+        title=_text(item.get("title")),
+        summary=_text(item.get("summary")),
+        content_html=_text(item.get("content_html")) or _text(item.get("content_text")),
+        author=", ".join(_text(a.get("name")) for a in authors if isinstance(a, dict)),
+        published=_iso(item.get("date_published")),
+        updated=_iso(item.get("date_modified")),
+        image=_text(item.get("image")),
+    )
+
+
 def _json_feed(data, base_url):
+    """Return the ParsedFeed of a JSON Feed, or None when `data` is not one."""
     try:
         doc = json.loads(data)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return None
     if not isinstance(doc, dict) or "jsonfeed.org" not in str(doc.get("version", "")):
         return None
-    entries = []
-    for item in doc.get("items") or []:
-        if not isinstance(item, dict):
-            continue
-        link = urljoin(base_url, str(item.get("url") or item.get("external_url") or ""))
-        authors = item.get("authors") or (
-            [item["author"]] if item.get("author") else []
+    items = doc.get("items", [])
+    if not isinstance(items, list):
+        raise ParseError(
+            f"not a feed: JSON Feed items is no list ({type(items).__name__})"
         )
-        entries.append(
-            FeedEntry(
-                guid=str(item.get("id") or link)[:1000],
-                link=link,
-                title=str(item.get("title") or ""),
-                summary=str(item.get("summary") or ""),
-                content_html=str(
-                    item.get("content_html") or item.get("content_text") or ""
-                ),
-                author=", ".join(
-                    str(a.get("name", "")) for a in authors if isinstance(a, dict)
-                ),
-                published=_iso(item.get("date_published")),
-                updated=_iso(item.get("date_modified")),
-                image=str(item.get("image") or ""),
-            )
-        )
-    return ParsedFeed("json", str(doc.get("title") or ""), entries)
+    entries = [_json_item(item, base_url) for item in items if isinstance(item, dict)]
+    return ParsedFeed("json", _text(doc.get("title")), entries)
 
 
 def _iso(value):
-    try:
-        parsed = datetime.fromisoformat(str(value))
-    except ValueError:
+    """An RFC 3339 date as an aware UTC datetime; None when unreadable or off the
+    calendar once moved to UTC (9999-12-31T23:00:00-05:00)."""
+    if not isinstance(value, str):
         return None
-    return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    try:
+        parsed = datetime.fromisoformat(value)
+        return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    except (ValueError, OverflowError):
+        return None
 
 
 def parse_feed(data, base_url, content_type=""):

@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.core.exceptions import FieldDoesNotExist
+from django.db import DatabaseError, transaction
+from django.db.models import URLField
 from django.utils import timezone
 
 from briefings.articles.models import Article
@@ -138,9 +140,34 @@ def polite_hop(url, allow_private):
 
 
 def refresh(feed):
-    """Poll `feed` once and store what is new or changed; return a RefreshReport."""
+    """Poll `feed` once and store what is new or changed; return a RefreshReport.
+
+    Never raises (the scheduler's thread and `briefings ingest` go on to the
+    next feed): a failure of the feed, expected (fetch, parse) or not, is
+    recorded on it with its reason; a failure of one entry costs that entry.
+    """
     report = RefreshReport(feed.url)
     now = timezone.now()
+    try:
+        poll_feed(feed, report, now)
+    except Exception as exc:
+        log.exception("feed %s failed unexpectedly", feed.url)
+        report.error = f"refresh failed ({type(exc).__name__}: {exc})"[:2000]
+        record_failure_or_log(feed, report.error, now)
+    return report
+
+
+def record_failure_or_log(feed, reason, now):
+    """Record the feed's failure; when even that fails (the database is down),
+    log it: the next poll tries again."""
+    try:
+        record_failure(feed, reason, now)
+    except Exception:
+        log.exception("feed %s: its failure could not be recorded", feed.url)
+
+
+def poll_feed(feed, report, now):
+    """Fetch and parse `feed`, ingest its entries one by one, schedule the next poll."""
     policy = FetchPolicy(
         max_bytes=FEED_MAX_BYTES, allow_private=feed.allow_private_network
     )
@@ -151,40 +178,28 @@ def refresh(feed):
         if result.not_modified:
             record_success(feed, now, feed.etag, feed.last_modified)
             report.not_modified = True
-            return report
+            return
         parsed = parse_document(result, feed, policy)
     except HostDeferred as exc:
         record_deferral(feed, exc.until, now)
         report.error = f"deferred: {exc}"
-        return report
+        return
     except (FetchError, ParseError) as exc:
         log.warning("feed %s failed: %s", feed.url, exc)
         record_failure(feed, exc, now)
         report.error = str(exc)
-        return report
+        return
     seen = set()
     for entry in parsed.entries:
         try:
-            # A feed lists newest first; a later entry with the same GUID or URL
-            # is an older copy of the same story.
-            keys = {entry.guid, canonical_url(entry.link)} - {""}
-            if keys & seen:
-                raise SkippedEntry(
-                    f"duplicate of an earlier entry ({entry.guid[:100]!r})"
-                )
-            seen |= keys
-            report.count(ingest_entry(feed, entry))
-        except SkippedEntry as exc:
-            log.info("skipped an entry of %s: %s", feed.url, exc)
-            report.skipped += 1
-            report.problems.append(f"skipped: {exc}")
+            ingest_isolated(feed, entry, seen, report)
         except HostDeferred as exc:
             # The paper asked for a pause mid-way: what is stored stays, the
             # rest comes at the next poll (the validators are not kept, so that
             # poll reads the whole feed again).
             record_deferral(feed, exc.until, now)
             report.problems.append(f"deferred: {exc}")
-            return report
+            return
     feed.poll_interval = round(
         adaptive_interval(
             [entry.published for entry in parsed.entries if entry.published],
@@ -195,7 +210,37 @@ def refresh(feed):
     record_success(
         feed, now, etag, result.headers.get("last-modified", ""), parsed.kind
     )
-    return report
+
+
+def ingest_isolated(feed, entry, seen, report):
+    """Ingest one listed entry and count it in `report`. Whatever goes wrong
+    with it (a refusal, a bug, a write the database refuses) costs this entry
+    alone: counted as skipped, its reason in report.problems. HostDeferred goes
+    up: the paper asked for a pause, the rest of the feed waits."""
+    try:
+        report.count(ingest_listed(feed, entry, seen))
+    except HostDeferred:
+        raise
+    except SkippedEntry as exc:
+        log.info("skipped an entry of %s: %s", feed.url, exc)
+        report.skipped += 1
+        report.problems.append(f"skipped: {exc}")
+    except Exception as exc:
+        log.exception("entry %r of %s failed", entry.link[:200], feed.url)
+        report.skipped += 1
+        reason = f"{type(exc).__name__}: {exc}; {entry.link[:100]!r}"
+        report.problems.append(f"skipped: unexpected error ({reason})"[:1000])
+
+
+def ingest_listed(feed, entry, seen):
+    """Ingest an entry unless an earlier one of this feed had its GUID or URL."""
+    # A feed lists newest first; a later entry with the same GUID or URL is an
+    # older copy of the same story.
+    keys = {entry.guid, canonical_url(entry.link)} - {""}
+    if keys & seen:
+        raise SkippedEntry(f"duplicate of an earlier entry ({entry.guid[:100]!r})")
+    seen |= keys
+    return ingest_entry(feed, entry)
 
 
 def parse_document(result, feed, policy):
@@ -228,16 +273,34 @@ def ingest_entry(feed, entry):
     link = canonical_url(entry.link)
     if not link:
         raise SkippedEntry(f"no http(s) link ({entry.link[:100]!r})")
+    limit = max_length("canonical_url")
+    if len(link) > limit:
+        # A URL cut to fit is another URL: the entry is refused instead.
+        raise SkippedEntry(f"link longer than {limit} characters ({link[:100]!r})")
     require_own_host(feed.publication, link, "link")
     source_hash = entry_hash(entry)
-    existing = find_existing(feed.publication, link, clean_text(entry.guid, 1000))
+    guid = clean_text(entry.guid, max_length("guid"))
+    existing = find_existing(feed.publication, link, guid)
     if existing is not None and existing.source_hash == source_hash:
         return Outcome.UNCHANGED
     page = fetch_article_page(link, feed)
     record = build_record(entry, page, link, source_hash, feed)
     if not record.headline:
         raise SkippedEntry(f"no headline for {link}")
-    article, outcome = upsert(feed.publication, record, feed)
+    return store(feed, record)
+
+
+def store(feed, record):
+    """Upsert `record` (one transaction of its own) and link its syndicated copies.
+
+    A write the database refuses rolls that transaction back and skips the
+    entry with the database's reason; the connection stays usable for the next.
+    """
+    try:
+        article, outcome = upsert(feed.publication, record, feed)
+    except DatabaseError as exc:
+        reason = f"{type(exc).__name__}: {exc}"[:300]
+        raise SkippedEntry(f"not stored ({reason}; {record.url[:100]!r})") from exc
     if outcome != Outcome.UNCHANGED:
         link_syndicated_copies(article)
     return outcome
@@ -303,23 +366,26 @@ def build_record(entry, page, link, source_hash, feed):
     )
     updated = entry.updated or (page.updated_at if page else None)
     page_url = canonical_url(page.canonical_url) if page else ""
-    record = ArticleRecord(
-        url=page_url if page_url and publication.owns(page_url) else link,
-        guid=clean_text(entry.guid, 1000),
-        headline=clean_text(entry.title or (page.headline if page else ""), 500),
-        dek=clean_text(dek, 1000),
-        byline=clean_byline(entry.author or (page.byline if page else "")),
-        body_html=body,
-        body_text=text,
-        image=lead_image(entry, page, private_hosts),
-        image_caption=clean_text(page.image_caption if page else "", 1000),
-        language=clean_text(page.language if page else "", 16),
-        published_at=published.value,
-        updated_at=normalize_date(updated, fetched_at).value if updated else None,
-        date_flagged=published.flagged,
-        status=status,
-        source_hash=source_hash,
-        simhash=dedupe.simhash(text) if status == Article.Status.FULL else None,
+    record = fit_to_columns(
+        ArticleRecord(
+            url=page_url if page_url and publication.owns(page_url) else link,
+            guid=clean_text(entry.guid),
+            headline=clean_text(entry.title or (page.headline if page else "")),
+            dek=clean_text(dek),
+            byline=clean_byline(entry.author or (page.byline if page else "")),
+            body_html=body,
+            body_text=text,
+            image=lead_image(entry, page, private_hosts),
+            image_caption=clean_text(page.image_caption if page else ""),
+            language=clean_text(page.language if page else ""),
+            published_at=published.value,
+            updated_at=normalize_date(updated, fetched_at).value if updated else None,
+            date_flagged=published.flagged,
+            status=status,
+            source_hash=source_hash,
+            simhash=dedupe.simhash(text) if status == Article.Status.FULL else None,
+        ),
+        link,
     )
     return record_without_reserved_markers(record)
 
@@ -328,8 +394,36 @@ def lead_image(entry, page, private_hosts):
     """Return the first of the feed's and the page's images that a reader's
     browser may be sent to, or ""."""
     candidates = (entry.image, page.image if page else "")
-    images = (canonical_url(url)[:1000] for url in candidates if url)
+    images = (canonical_url(url) for url in candidates if url)
     return next((url for url in images if is_public_url(url, private_hosts)), "")
+
+
+def max_length(column):
+    """The length limit of Article's `column` (PostgreSQL refuses a longer value)."""
+    return Article._meta.get_field(column).max_length
+
+
+def fit_to_columns(record, link):
+    """Return `record` with every value within its column's limit, so that no
+    database ever sees an over-long value: text is cut, a URL that does not fit
+    is dropped (cut, it would point elsewhere); the article's own URL falls back
+    to the entry's `link` (ingest_entry refused a link that does not fit)."""
+    for name in vars(record):
+        column = "canonical_url" if name == "url" else name
+        value = getattr(record, name)
+        try:
+            limit = max_length(column)
+        except FieldDoesNotExist:
+            continue
+        if limit is None or not isinstance(value, str) or len(value) <= limit:
+            continue
+        if name == "url":
+            record.url = link
+        elif isinstance(Article._meta.get_field(column), URLField):
+            setattr(record, name, "")
+        else:
+            setattr(record, name, value[:limit])
+    return record
 
 
 def link_syndicated_copies(article):

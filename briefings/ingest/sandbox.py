@@ -67,3 +67,10 @@ def extract_isolated(
         raise ExtractionError(f"extraction took longer than {timeout:g} s") from None
     except ProcessExpired as exc:
         raise ExtractionError(f"extraction worker died ({exc})") from None
+    except ExtractionError:
+        raise
+    except Exception as exc:
+        # The page is hostile input: whatever it makes the extractor raise
+        # costs the page (the feed's content is kept), never the entry or feed.
+        reason = f"extraction failed ({type(exc).__name__}: {exc})"
+        raise ExtractionError(reason[:500]) from None

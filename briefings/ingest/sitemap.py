@@ -62,7 +62,8 @@ def _text(element, *path):
 
 
 def _datetime(text):
-    """Parse a W3C datetime (a date, or a date and time, with an offset or Z)."""
+    """Parse a W3C datetime (a date, or a date and time, with an offset or Z);
+    None when unreadable or off the calendar once moved to UTC."""
     if not text or len(text) > 64:
         return None
     try:
@@ -70,9 +71,9 @@ def _datetime(text):
             parsed = datetime.combine(date.fromisoformat(text), datetime.min.time())
         else:
             parsed = datetime.fromisoformat(text)
-    except ValueError:
+        return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    except (ValueError, OverflowError):
         return None
-    return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _host(url):
@@ -89,7 +90,10 @@ def _location(loc, base_url, home_host):
     """Return the absolute http(s) URL of `loc` when it is on the sitemap's host."""
     if not loc or len(loc) > MAX_URL_LENGTH:
         return ""
-    url = urljoin(base_url, loc)
+    try:
+        url = urljoin(base_url, loc)
+    except ValueError:  # "http://[::1" is no URL: that location alone is dropped
+        return ""
     if urlsplit(url).scheme not in {"http", "https"} or _host(url) != home_host:
         return ""
     return url

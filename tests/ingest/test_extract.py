@@ -152,3 +152,28 @@ def test_as_json_has_the_documented_fields():
         "body_html",
         "body_text",
     ]
+
+
+HOSTILE_JSON_LD_PAGE = (
+    '<html><head><script type="application/ld+json">'
+    + "[" * 100_000
+    + "]" * 100_000
+    + '</script><script type="application/ld+json">'
+    '{"@type": {"@id": "x"}}</script><script type="application/ld+json">'
+    '{"@type": ["NewsArticle", 5], "headline": {"@value": "Typed headline"},'
+    ' "description": 12, "image": {"url": 42}, "author": {"name": ["x"]},'
+    ' "datePublished": "9999-12-31T23:00:00-05:00", "inLanguage": {"a": 1}}'
+    '</script><link rel="canonical" href="http://[::1/broken">'
+    '<meta property="og:image" content="/lead.jpg"></head><body><article>'
+    + "<p>The port reopened on Saturday after the storm passed, said officials.</p>" * 4
+    + "</article></body></html>"
+)
+
+
+def test_json_ld_of_the_wrong_shape_counts_as_absent():
+    extraction = extract_page(HOSTILE_JSON_LD_PAGE, "https://paper.example/a")
+    assert extraction.headline == "Typed headline"
+    assert (extraction.dek, extraction.byline, extraction.language) == ("", "", "")
+    assert extraction.image == "https://paper.example/lead.jpg"
+    assert extraction.canonical_url == ""
+    assert extraction.published_at is None or extraction.published_at.year < 9999

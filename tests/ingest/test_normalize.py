@@ -1,8 +1,9 @@
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
 from briefings.ingest.normalize import (
+    DateResult,
     canonical_url,
     clean_byline,
     clean_text,
@@ -57,3 +58,47 @@ def test_offsets_become_utc():
 
     local = datetime(2026, 11, 28, 14, 0, tzinfo=ZoneInfo("Asia/Singapore"))
     assert normalize_date(local, NOW).value == datetime(2026, 11, 28, 6, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "url", ["http://paper.example:99999/a", "http://[::1/a", "http://[::1]:x/"]
+)
+def test_canonical_url_of_a_broken_authority_is_empty(url):
+    assert canonical_url(url) == ""
+
+
+def test_canonical_url_keeps_ipv6_brackets():
+    assert canonical_url("http://[::1]:8080/a") == "http://[::1]:8080/a"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        datetime(9999, 12, 31, 23, tzinfo=timezone(timedelta(hours=-5))),
+        datetime(1, 1, 1, 1, tzinfo=timezone(timedelta(hours=5))),
+        datetime(1, 1, 1, tzinfo=UTC),
+        datetime(1899, 12, 31, tzinfo=UTC),
+    ],
+)
+def test_dates_off_the_calendar_become_fetch_time_flagged(value):
+    assert normalize_date(value, NOW) == DateResult(NOW, flagged=True)
+
+
+# Embeddings, overrides and isolates (they reorder what follows them); the
+# implicit marks LRM, RLM and ALM are kept (they reorder nothing beyond a
+# neutral next to them, and right-to-left text needs them).
+@pytest.mark.parametrize(
+    "control", [*"\u202a\u202b\u202c\u202d\u202e", *"\u2066\u2067\u2068\u2069"]
+)
+def test_bidi_controls_are_stripped(control):
+    assert clean_text(f"Ballot {control}gnp.exe{control} counted") == (
+        "Ballot gnp.exe counted"
+    )
+    assert clean_byline(f"By {control}Jane Roe") == "Jane Roe"
+
+
+def test_implicit_direction_marks_are_kept():
+    assert (
+        clean_text("\u05e9\u05dc\u05d5\u05dd\u200f (AFP)")
+        == "\u05e9\u05dc\u05d5\u05dd\u200f (AFP)"
+    )

@@ -69,6 +69,8 @@ def test_only_http_locations_on_the_sitemaps_own_host_are_kept():
         "https://paper.example/news/kept",
         "https://paper.example/",
         "https://paper.example/" + "x" * 5000,
+        "http://[::1/news/unreadable",
+        "https://paper.example:99999/news/no-port",
     ]
     urls = "".join(f"<url><loc>{loc}</loc></url>" for loc in locs)
     parsed = parse_sitemap(f"{URLSET}{urls}</urlset>".encode(), BASE)
