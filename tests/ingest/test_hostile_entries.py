@@ -17,7 +17,7 @@ from briefings.articles.models import Article
 from briefings.ingest.pipeline import refresh
 from briefings.network.models import Feed, Publication
 
-from .conftest import Route
+from .conftest import Route, give_hosts
 
 BODY = "<p>The body of a perfectly ordinary story, told at length.</p>" * 5
 JSON_FEED = "https://jsonfeed.org/version/1.1"
@@ -50,12 +50,14 @@ def item(link, guid, title="A story", date="Fri, 22 Nov 2019 14:05:00 +0800"):
 def papers(network, site):
     """(hostile feed, other paper's feed); pages /story-1..3 and /story-9 served."""
     hostile = Feed.objects.create(
-        publication=Publication.objects.get(slug="the-nation-thailand"),
+        publication=give_hosts(
+            Publication.objects.get(slug="the-nation-thailand"), site.host
+        ),
         url=site.url("/feed"),
         allow_private_network=True,
     )
     other = Feed.objects.create(
-        publication=Publication.objects.get(slug="dawn"),
+        publication=give_hosts(Publication.objects.get(slug="dawn"), site.host),
         url=site.url("/other"),
         allow_private_network=True,
     )
