@@ -6,6 +6,7 @@ the stages it calls are pure, only this module touches the network and the ORM.
 import functools
 import hashlib
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -37,7 +38,12 @@ from briefings.ingest.politeness import (
 from briefings.ingest.robots import RobotsCache
 from briefings.ingest.sandbox import extract_isolated
 from briefings.ingest.sanitize import html_to_text, sanitize_html
-from briefings.ingest.schedule import record_deferral, record_failure, record_success
+from briefings.ingest.schedule import (
+    record_deferral,
+    record_failure,
+    record_partial,
+    record_success,
+)
 from briefings.ingest.sitemap import expand_index, parse_sitemap
 from briefings.network.models import Feed
 
@@ -120,6 +126,7 @@ def refresh(feed):
     """Poll `feed` once and store what is new or changed; return a RefreshReport."""
     report = RefreshReport(feed.url)
     now = timezone.now()
+    started = time.monotonic()
     policy = FetchPolicy(
         max_bytes=FEED_MAX_BYTES, allow_private=feed.allow_private_network
     )
@@ -143,6 +150,13 @@ def refresh(feed):
         return report
     seen = set()
     for entry in parsed.entries:
+        limit = poll_limit_reached(report, started)
+        if limit:
+            # One feed never holds a scheduler thread for long (issue #11).
+            record_partial(feed, now, parsed.kind)
+            report.problems.append(f"partial: {limit}; the rest at the next poll")
+            log.info("feed %s: %s; the rest at the next poll", feed.url, limit)
+            return report
         try:
             # A feed lists newest first; a later entry with the same GUID or URL
             # is an older copy of the same story.
@@ -175,6 +189,22 @@ def refresh(feed):
         feed, now, etag, result.headers.get("last-modified", ""), parsed.kind
     )
     return report
+
+
+def poll_limit_reached(report, started):
+    """Say why this poll of a feed stops before its next entry ("": go on).
+
+    The time budget is checked between entries, after at least one, so every
+    poll makes progress however slow the feed itself was to fetch.
+    """
+    cap = settings.BRIEFINGS_FEED_MAX_NEW
+    if report.new + report.updated >= cap:
+        return f"{cap} new or changed entries stored"
+    taken = report.new + report.updated + report.unchanged + report.skipped
+    budget = settings.BRIEFINGS_FEED_BUDGET
+    if taken and time.monotonic() - started >= budget:
+        return f"its {budget} s budget spent"
+    return ""
 
 
 def parse_document(result, feed, policy):

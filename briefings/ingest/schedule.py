@@ -12,6 +12,9 @@ from briefings.ingest.politeness import backoff
 from briefings.network.models import Feed
 
 DISABLE_AFTER_ERRORS = 50
+# A poll cut short by its time budget or entry cap goes on this soon after
+# (seconds): soon enough to drain a long feed, late enough to let other feeds in.
+RESUME_AFTER = 60
 
 
 def jittered(seconds, spread=0.1):
@@ -21,6 +24,24 @@ def jittered(seconds, spread=0.1):
 
 def record_success(feed, now, etag="", last_modified="", kind=""):
     """Mark a successful poll: health ok, validators kept, next poll scheduled."""
+    _mark_ok(feed, now, etag, last_modified, kind)
+    feed.next_check_at = now + timedelta(seconds=jittered(feed.poll_interval))
+    feed.save()
+
+
+def record_partial(feed, now, kind=""):
+    """Mark a poll that stored part of the feed (its budget or cap was reached).
+
+    The validators are dropped, so the next poll, soon, reads the whole feed
+    again (no 304) and takes the entries this one left: those already stored
+    come back unchanged, without a page fetch.
+    """
+    _mark_ok(feed, now, "", "", kind)
+    feed.next_check_at = now + timedelta(seconds=jittered(RESUME_AFTER))
+    feed.save()
+
+
+def _mark_ok(feed, now, etag, last_modified, kind):
     feed.health = Feed.Health.OK
     feed.error_count = 0
     feed.last_error = ""
@@ -29,8 +50,6 @@ def record_success(feed, now, etag="", last_modified="", kind=""):
     feed.last_modified = last_modified[:100]
     if kind and kind != Feed.Kind.UNKNOWN:
         feed.kind = kind
-    feed.next_check_at = now + timedelta(seconds=jittered(feed.poll_interval))
-    feed.save()
 
 
 def record_failure(feed, error, now):
