@@ -42,9 +42,14 @@ def _refresh_in_thread(feed_id):
 
 def _record_crash(feed_id, exc):
     """Log a refresh that raised, and fail its feed like any failure: the reason
-    kept, the next poll backed off (not taken again at once)."""
+    kept, the next poll backed off (not taken again at once).
+
+    Its validators are dropped: they are what a paper's past answers put into
+    our next request, so the next poll starts from a plain GET.
+    """
     log.exception("refreshing feed %s raised", feed_id)
     feed = Feed.objects.get(pk=feed_id)
+    feed.etag = feed.last_modified = ""
     error = f"refresh failed: {type(exc).__name__}: {exc}"
     record_failure(feed, error, timezone.now())
     return RefreshReport(feed.url, error=error)

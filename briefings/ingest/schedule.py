@@ -46,10 +46,20 @@ def _mark_ok(feed, now, etag, last_modified, kind):
     feed.error_count = 0
     feed.last_error = ""
     feed.last_checked_at = feed.last_success_at = now
-    feed.etag = etag[:500]
-    feed.last_modified = last_modified[:100]
+    feed.etag = _sendable(etag[:500])
+    feed.last_modified = _sendable(last_modified[:100])
     if kind and kind != Feed.Kind.UNKNOWN:
         feed.kind = kind
+
+
+def _sendable(validator):
+    """Return `validator` if it can go back in a request header, else "".
+
+    A paper's raw header bytes may decode to text (non-ASCII, control
+    characters) that no HTTP client sends: kept, it would break every later
+    poll of the feed before its request went out (issue #11).
+    """
+    return validator if validator.isascii() and validator.isprintable() else ""
 
 
 def record_failure(feed, error, now):

@@ -157,6 +157,7 @@ def test_the_poller_outlives_a_refresh_that_raises(papers, sites):
     )
     # Backed off like any failure: tried once, not again and again.
     assert hostile.error_count == 1 and hostile.next_check_at > timezone.now()
+    assert hostile.etag == "", "the next poll starts afresh"
     from briefings.network.models import Heartbeat
 
     assert Heartbeat.objects.get(name="poller").beat_at is not None
@@ -198,3 +199,27 @@ def test_a_dead_poller_thread_is_started_again(papers, sites):
     assert (
         heartbeat.restarts == 1 and "the poller's thread dies" in heartbeat.last_crash
     )
+
+
+def test_a_validator_that_cannot_be_sent_back_is_not_kept(papers, sites):
+    """A paper's raw ETag bytes decode to text httpx cannot send (non-ASCII):
+    kept, every later poll of the feed would raise before its request."""
+    from briefings.ingest.pipeline import refresh
+
+    site = sites()
+
+    # http.server sends header values as Latin-1: "é" goes out as the byte 0xE9.
+    site.routes["/feed"] = Route(
+        rss(site.base_url, 1),
+        headers={
+            "ETag": '"caf\u00e9"',
+            "Last-Modified": "Fri, 22 Nov 2019 14:05:00 GMT\u00e9",
+        },
+    )
+    site.routes["/story-1"] = Route(PAGE)
+    feed = add_feed(papers[0], site)
+    assert refresh(feed).error == ""
+    feed.refresh_from_db()
+    assert (feed.etag, feed.last_modified) == ("", "")
+    again = refresh(feed)
+    assert again.error == "" and again.unchanged == 1
