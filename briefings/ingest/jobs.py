@@ -9,11 +9,15 @@ import logging
 import time
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from briefings.network.models import Heartbeat
+
 log = logging.getLogger(__name__)
+
+HEARTBEAT = "jobs"  # its Heartbeat row's name
 
 
 def run_due_jobs(last_run, clock=time.monotonic):
@@ -33,8 +37,16 @@ def run_due_jobs(last_run, clock=time.monotonic):
 
 
 def jobs_forever(stop, interval=30.0):
-    """Run due jobs until `stop` (a threading.Event) is set."""
+    """Run due jobs until `stop` (a threading.Event) is set, leaving a heartbeat
+    after each turn (the admin shows it; a long newsletter send delays it)."""
     last_run = {}
-    while not stop.is_set():
-        run_due_jobs(last_run)
-        stop.wait(interval)
+    try:
+        while not stop.is_set():
+            try:
+                run_due_jobs(last_run)
+                Heartbeat.objects.beat(HEARTBEAT, timezone.now())
+            except Exception:  # noqa: BLE001 - the loop outlives anything (#11)
+                log.exception("the periodic jobs' turn failed; it goes on")
+            stop.wait(interval)
+    finally:
+        connections.close_all()

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connections
 from django.utils import timezone
 
+from briefings.ingest.jobs import HEARTBEAT as JOBS
 from briefings.ingest.jobs import jobs_forever
 from briefings.ingest.poller import poll_forever
 from briefings.network.models import Heartbeat
@@ -137,7 +138,7 @@ def run_system(out, bind=None, workers=None, on_done=None):
     try:
         supervisor = Supervisor(stop)
         supervisor.start(Heartbeat.POLLER, poll_forever, on_done=on_done)
-        supervisor.start("jobs", jobs_forever)
+        supervisor.start(JOBS, jobs_forever)
         while not stop.is_set():
             if web.poll() is not None:
                 out(f"The web server stopped (exit code {web.returncode}).")

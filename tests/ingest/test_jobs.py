@@ -43,3 +43,27 @@ def test_configured_jobs_run_on_an_empty_database(db):
 
     for path in settings.BRIEFINGS_PERIODIC_JOBS:
         import_string(path)(timezone.now())
+
+
+def test_the_jobs_loop_beats_and_outlives_its_turns(transactional_db, settings):
+    """Its heartbeat is on a Heartbeat row, as the poller's (issue #11)."""
+    import threading
+
+    from briefings.ingest.jobs import jobs_forever
+    from briefings.network.models import Heartbeat
+
+    CALLS.clear()
+    settings.BRIEFINGS_PERIODIC_JOBS = {"tests.ingest.test_jobs.record_call": 0}
+    stop = threading.Event()
+    loop = threading.Thread(target=jobs_forever, args=(stop,), kwargs={"interval": 0.1})
+    loop.start()
+    try:
+        for _ in range(100):
+            if len(CALLS) >= 2 and Heartbeat.objects.filter(name="jobs").exists():
+                break
+            stop.wait(0.1)
+    finally:
+        stop.set()
+        loop.join(timeout=30)
+    assert len(CALLS) >= 2
+    assert Heartbeat.objects.get(name="jobs").beat_at is not None
