@@ -93,6 +93,18 @@ _extract_timeout = declare(
     "20",
     "Seconds one page's extraction may take before its worker is killed.",
 )
+_feed_budget = declare(
+    "BRIEFINGS_FEED_BUDGET",
+    "120",
+    "Seconds one feed's poll may spend on its entries; the rest comes at the next "
+    "poll, a minute later.",
+)
+_feed_max_new = declare(
+    "BRIEFINGS_FEED_MAX_NEW",
+    "50",
+    "Most new or changed entries one poll of a feed stores; the rest come at the "
+    "next polls, a minute apart.",
+)
 
 # ─── Stories (issue #5): declarations go here ───────────────────────────────
 _story_window = declare(
@@ -461,6 +473,8 @@ BRIEFINGS_WEB_WORKERS = as_int(_web_workers)
 BRIEFINGS_FETCH_WORKERS = as_int(_fetch_workers)
 BRIEFINGS_EXTRACT_WORKERS = as_int(_extract_workers)
 BRIEFINGS_EXTRACT_TIMEOUT = as_int(_extract_timeout)
+BRIEFINGS_FEED_BUDGET = as_int(_feed_budget)
+BRIEFINGS_FEED_MAX_NEW = as_int(_feed_max_new)
 
 # Jobs the scheduler of `briefings run` calls with the current time, and how
 # often (seconds). Code configuration, not an environment setting.

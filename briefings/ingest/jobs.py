@@ -13,7 +13,11 @@ from django.db import close_old_connections, connections
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from briefings.network.models import Heartbeat
+
 log = logging.getLogger(__name__)
+
+HEARTBEAT = "jobs"  # its Heartbeat row's name
 
 
 def run_job(path):
@@ -26,10 +30,15 @@ def run_job(path):
 
 
 def job_forever(stop, path, every):
-    """Run one job every `every` seconds until `stop` is set."""
+    """Run one job every `every` seconds until `stop` is set, leaving a heartbeat
+    after each run (the admin shows it; /healthz reads the poller's)."""
     try:
         while not stop.is_set():
             run_job(path)
+            try:
+                Heartbeat.objects.beat(HEARTBEAT, timezone.now())
+            except Exception:  # noqa: BLE001 - the loop outlives anything (#11)
+                log.exception("the periodic jobs' heartbeat failed; it goes on")
             stop.wait(every)
     finally:
         connections.close_all()  # this thread's own connections

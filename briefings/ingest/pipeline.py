@@ -6,6 +6,7 @@ the stages it calls are pure, only this module touches the network and the ORM.
 import functools
 import hashlib
 import logging
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -45,7 +46,12 @@ from briefings.ingest.politeness import (
 from briefings.ingest.robots import RobotsCache
 from briefings.ingest.sandbox import extract_isolated
 from briefings.ingest.sanitize import html_to_text
-from briefings.ingest.schedule import record_deferral, record_failure, record_success
+from briefings.ingest.schedule import (
+    record_deferral,
+    record_failure,
+    record_partial,
+    record_success,
+)
 from briefings.ingest.sitemap import expand_index, parse_sitemap
 from briefings.network.models import Feed
 
@@ -168,6 +174,7 @@ def record_failure_or_log(feed, reason, now):
 
 def poll_feed(feed, report, now):
     """Fetch and parse `feed`, ingest its entries one by one, schedule the next poll."""
+    started = time.monotonic()
     policy = FetchPolicy(
         max_bytes=FEED_MAX_BYTES, allow_private=feed.allow_private_network
     )
@@ -191,6 +198,13 @@ def poll_feed(feed, report, now):
         return
     seen = set()
     for entry in parsed.entries:
+        limit = poll_limit_reached(report, started)
+        if limit:
+            # One feed never holds a scheduler thread for long (issue #11).
+            record_partial(feed, now, parsed.kind)
+            report.problems.append(f"partial: {limit}; the rest at the next poll")
+            log.info("feed %s: %s; the rest at the next poll", feed.url, limit)
+            return
         try:
             ingest_isolated(feed, entry, seen, report)
         except HostDeferred as exc:
@@ -241,6 +255,22 @@ def ingest_listed(feed, entry, seen):
         raise SkippedEntry(f"duplicate of an earlier entry ({entry.guid[:100]!r})")
     seen |= keys
     return ingest_entry(feed, entry)
+
+
+def poll_limit_reached(report, started):
+    """Say why this poll of a feed stops before its next entry ("": go on).
+
+    The time budget is checked between entries, after at least one, so every
+    poll makes progress however slow the feed itself was to fetch.
+    """
+    cap = settings.BRIEFINGS_FEED_MAX_NEW
+    if report.new + report.updated >= cap:
+        return f"{cap} new or changed entries stored"
+    taken = report.new + report.updated + report.unchanged + report.skipped
+    budget = settings.BRIEFINGS_FEED_BUDGET
+    if taken and time.monotonic() - started >= budget:
+        return f"its {budget} s budget spent"
+    return ""
 
 
 def parse_document(result, feed, policy):

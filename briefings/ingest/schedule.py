@@ -12,6 +12,9 @@ from briefings.ingest.politeness import backoff
 from briefings.network.models import Feed
 
 DISABLE_AFTER_ERRORS = 50
+# A poll cut short by its time budget or entry cap goes on this soon after
+# (seconds): soon enough to drain a long feed, late enough to let other feeds in.
+RESUME_AFTER = 60
 
 
 def jittered(seconds, spread=0.1):
@@ -21,16 +24,42 @@ def jittered(seconds, spread=0.1):
 
 def record_success(feed, now, etag="", last_modified="", kind=""):
     """Mark a successful poll: health ok, validators kept, next poll scheduled."""
+    _mark_ok(feed, now, etag, last_modified, kind)
+    feed.next_check_at = now + timedelta(seconds=jittered(feed.poll_interval))
+    feed.save()
+
+
+def record_partial(feed, now, kind=""):
+    """Mark a poll that stored part of the feed (its budget or cap was reached).
+
+    The validators are dropped, so the next poll, soon, reads the whole feed
+    again (no 304) and takes the entries this one left: those already stored
+    come back unchanged, without a page fetch.
+    """
+    _mark_ok(feed, now, "", "", kind)
+    feed.next_check_at = now + timedelta(seconds=jittered(RESUME_AFTER))
+    feed.save()
+
+
+def _mark_ok(feed, now, etag, last_modified, kind):
     feed.health = Feed.Health.OK
     feed.error_count = 0
     feed.last_error = ""
     feed.last_checked_at = feed.last_success_at = now
-    feed.etag = etag[:500]
-    feed.last_modified = last_modified[:100]
+    feed.etag = _sendable(etag[:500])
+    feed.last_modified = _sendable(last_modified[:100])
     if kind and kind != Feed.Kind.UNKNOWN:
         feed.kind = kind
-    feed.next_check_at = now + timedelta(seconds=jittered(feed.poll_interval))
-    feed.save()
+
+
+def _sendable(validator):
+    """Return `validator` if it can go back in a request header, else "".
+
+    A paper's raw header bytes may decode to text (non-ASCII, control
+    characters) that no HTTP client sends: kept, it would break every later
+    poll of the feed before its request went out (issue #11).
+    """
+    return validator if validator.isascii() and validator.isprintable() else ""
 
 
 def record_failure(feed, error, now):

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from briefings.network.models import Country, Feed, Publication, Region
+from briefings.network.models import Country, Feed, Heartbeat, Publication, Region
 
 
 @admin.register(Region)
@@ -62,3 +62,21 @@ class FeedAdmin(admin.ModelAdmin):
         "error_count",
         "last_error",
     ]
+
+
+@admin.register(Heartbeat)
+class HeartbeatAdmin(admin.ModelAdmin):
+    """The scheduler's loops as they last reported (written by `briefings run`)."""
+
+    list_display = ["name", "beat_at", "started_at", "restarts", "last_crash_at"]
+    readonly_fields = [
+        "name",
+        "started_at",
+        "beat_at",
+        "restarts",
+        "last_crash",
+        "last_crash_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False

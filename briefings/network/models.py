@@ -168,3 +168,57 @@ class Feed(models.Model):
 
     def __str__(self):
         return self.url
+
+
+class HeartbeatQuerySet(models.QuerySet):
+    def started(self, name, now):
+        """Record that `briefings run` started loop `name`: restarts counted afresh."""
+        self.update_or_create(
+            name=name,
+            defaults={
+                "started_at": now,
+                "beat_at": now,
+                "restarts": 0,
+                "last_crash": "",
+                "last_crash_at": None,
+            },
+        )
+
+    def beat(self, name, now):
+        """Record a turn of loop `name` (one UPDATE, once the row exists)."""
+        if not self.filter(name=name).update(beat_at=now):
+            self.get_or_create(name=name, defaults={"started_at": now, "beat_at": now})
+
+    def restarted(self, name, now, crash):
+        """Record that loop `name` died of `crash` and was started again."""
+        self.filter(name=name).update(
+            restarts=models.F("restarts") + 1,
+            last_crash=crash[:2000],
+            last_crash_at=now,
+        )
+
+
+class Heartbeat(models.Model):
+    """The last sign of life of a background loop of `briefings run` (the feed
+    poller), written by the loop itself. The web workers run in other processes
+    (granian) and read it here for /healthz."""
+
+    POLLER = "poller"  # the feed poller's row, the one /healthz reads
+
+    name = models.CharField(max_length=40, unique=True)
+    started_at = models.DateTimeField(
+        null=True, blank=True, help_text="When `briefings run` started the loop."
+    )
+    beat_at = models.DateTimeField(
+        null=True, blank=True, help_text="The loop's last turn."
+    )
+    restarts = models.PositiveIntegerField(
+        default=0, help_text="Times the loop died and was started again since then."
+    )
+    last_crash = models.TextField(blank=True)
+    last_crash_at = models.DateTimeField(null=True, blank=True)
+
+    objects = HeartbeatQuerySet.as_manager()
+
+    def __str__(self):
+        return self.name

@@ -4,7 +4,7 @@ from django.templatetags.static import static
 from django.urls import path
 from django.views.generic import RedirectView
 
-from briefings.web import feeds, views
+from briefings.web import feeds, health, views
 from briefings.web.caching import cached_page
 from briefings.web.robots import robots_txt
 from briefings.web.sitemaps import NEWS_SITEMAPS, SITEMAPS
@@ -49,6 +49,7 @@ urlpatterns = [
         name="news-sitemap",
     ),
     path("robots.txt", robots_txt, name="robots"),
+    path("healthz", health.healthz, name="healthz"),
     path(
         "favicon.ico",
         RedirectView.as_view(url=static("web/favicon.svg"), permanent=True),

@@ -79,3 +79,19 @@ def test_a_slow_job_holds_up_no_other_job(db, settings):
     }
     run_jobs_until(lambda: len(FAST_RUNS) >= 3, timeout=1)
     assert len(FAST_RUNS) >= 3
+
+
+def test_the_jobs_loop_beats_and_outlives_its_turns(transactional_db, settings):
+    """Its heartbeat is on a Heartbeat row, as the poller's (issue #11)."""
+    from briefings.network.models import Heartbeat
+
+    CALLS.clear()
+    settings.BRIEFINGS_PERIODIC_JOBS = {
+        "tests.ingest.test_jobs.broken_job": 0.05,
+        "tests.ingest.test_jobs.record_call": 0.05,
+    }
+    run_jobs_until(
+        lambda: len(CALLS) >= 2 and Heartbeat.objects.filter(name="jobs").exists()
+    )
+    assert len(CALLS) >= 2
+    assert Heartbeat.objects.get(name="jobs").beat_at is not None
