@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("network", "0003_publication_extraction_rules"),
+        ("network", "0004_publication_hosts"),
     ]
 
     operations = [
