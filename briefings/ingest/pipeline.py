@@ -159,6 +159,9 @@ def refresh(feed):
     except Exception as exc:
         log.exception("feed %s failed unexpectedly", feed.url)
         report.error = f"refresh failed ({type(exc).__name__}: {exc})"[:2000]
+        # Its validators are what the paper's past answers put into our next
+        # request: dropped, so the next poll starts from a plain GET.
+        feed.etag = feed.last_modified = ""
         record_failure_or_log(feed, report.error, now)
     return report
 

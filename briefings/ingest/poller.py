@@ -3,8 +3,9 @@
 The scheduler never waits on a batch: each of its threads takes the next due
 feed as soon as it is free, so one paper's slow pages hold one thread (for at
 most the feed's time budget, `pipeline.poll_limit_reached`), never another
-paper's feed. Its loop outlives anything a refresh raises, and leaves a
-heartbeat (`network.Heartbeat`) that /healthz reads (issue #11).
+paper's feed; and a paper is polled by one thread at a time, so its many slow
+feeds cannot take every thread. Its loop outlives anything a refresh raises,
+and leaves a heartbeat (`network.Heartbeat`) that /healthz reads (issue #11).
 """
 
 import logging
@@ -16,8 +17,7 @@ from django.db import close_old_connections, connections
 from django.db.models import F
 from django.utils import timezone
 
-from briefings.ingest.pipeline import RefreshReport, refresh
-from briefings.ingest.schedule import record_failure
+from briefings.ingest.pipeline import refresh
 from briefings.network.models import Feed, Heartbeat
 
 log = logging.getLogger(__name__)
@@ -26,33 +26,19 @@ BEAT_EVERY = 5.0  # seconds between two heartbeat writes, at most
 # A feed whose refresh raised and could not even be marked failed (the database
 # refused) is left alone this long (seconds), rather than taken again at once.
 REST_AFTER_UNRECORDED = 600.0
+# Due feeds read per free thread to find papers not already being polled.
+CANDIDATES_PER_THREAD = 50
 
 
 def _refresh_in_thread(feed_id):
+    """Refresh one feed in a scheduler thread (refresh() records its own
+    failures and never raises; what fails around it, the poller's finish()
+    logs)."""
     close_old_connections()
     try:
-        feed = Feed.objects.select_related("publication").get(pk=feed_id)
-        try:
-            return refresh(feed)
-        except Exception as exc:  # noqa: BLE001 - one feed's bug stops no other feed
-            return _record_crash(feed_id, exc)
+        return refresh(Feed.objects.select_related("publication").get(pk=feed_id))
     finally:
         connections.close_all()
-
-
-def _record_crash(feed_id, exc):
-    """Log a refresh that raised, and fail its feed like any failure: the reason
-    kept, the next poll backed off (not taken again at once).
-
-    Its validators are dropped: they are what a paper's past answers put into
-    our next request, so the next poll starts from a plain GET.
-    """
-    log.exception("refreshing feed %s raised", feed_id)
-    feed = Feed.objects.get(pk=feed_id)
-    feed.etag = feed.last_modified = ""
-    error = f"refresh failed: {type(exc).__name__}: {exc}"
-    record_failure(feed, error, timezone.now())
-    return RefreshReport(feed.url, error=error)
 
 
 def refresh_feeds(feeds, workers=None, on_done=None):
@@ -79,6 +65,7 @@ class Poller:
         self.on_done = on_done
         self.workers = max(1, workers or settings.BRIEFINGS_FETCH_WORKERS)
         self.running = {}  # future -> feed id
+        self.papers = {}  # future -> the id of the feed's publication
         self.resting = {}  # feed id -> monotonic time it may be taken again
         self.last_beat = float("-inf")
 
@@ -104,6 +91,7 @@ class Poller:
             return
         done, _ = wait(self.running, self.interval, return_when=FIRST_COMPLETED)
         for future in done:
+            self.papers.pop(future, None)
             self.finish(future, self.running.pop(future))
 
     def take_due(self, pool):
@@ -116,10 +104,20 @@ class Poller:
             Feed.objects.due()
             .exclude(pk__in=[*self.running.values(), *self.resting])
             .order_by(F("next_check_at").asc(nulls_first=True), "pk")
-            .values_list("pk", flat=True)
+            .values_list("pk", "publication_id")
         )
-        for feed_id in due[:free]:
-            self.running[pool.submit(_refresh_in_thread, feed_id)] = feed_id
+        # One refresh per paper at a time: a paper with many slow feeds holds one
+        # thread, never all of them, and its own hosts see one poll at a time.
+        busy = set(self.papers.values())
+        for feed_id, paper_id in due[: free * CANDIDATES_PER_THREAD]:
+            if paper_id in busy:
+                continue
+            future = pool.submit(_refresh_in_thread, feed_id)
+            self.running[future], self.papers[future] = feed_id, paper_id
+            busy.add(paper_id)
+            free -= 1
+            if not free:
+                return
 
     def finish(self, future, feed_id):
         try:

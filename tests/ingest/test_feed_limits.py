@@ -12,7 +12,7 @@ from briefings.articles.models import Article
 from briefings.ingest.pipeline import refresh
 from briefings.network.models import Feed, Publication
 
-from .conftest import Route
+from .conftest import Route, give_hosts
 
 ETAG = '"v1"'
 
@@ -46,7 +46,7 @@ def serve_feed(site, count):
 @pytest.fixture
 def feed(network, site):
     return Feed.objects.create(
-        publication=Publication.objects.get(slug="the-star"),
+        publication=give_hosts(Publication.objects.get(slug="the-star"), site.host),
         url=site.url("/feed"),
         allow_private_network=True,
     )

@@ -13,7 +13,7 @@ from django.utils import timezone
 from briefings.ingest.poller import poll_forever
 from briefings.network.models import Feed, Publication
 
-from .conftest import LoopbackSite, Route
+from .conftest import LoopbackSite, Route, give_hosts
 
 PAGE = (
     b"<html><body><article>"
@@ -79,6 +79,8 @@ def sites():
 
 
 def add_feed(publication, site, path="/feed", **fields):
+    """Add a feed on `site`, which becomes one of the paper's own hosts."""
+    give_hosts(publication, *{*publication.hosts, site.host})
     return Feed.objects.create(
         publication=publication,
         url=site.url(path),
@@ -126,6 +128,36 @@ def test_a_due_feed_never_waits_on_another_papers_slow_pages(papers, sites, sett
     finally:
         release.set()
     assert Feed.objects.get(pk=fast.pk).health == Feed.Health.OK
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_paper_s_many_slow_feeds_hold_one_thread_not_all(papers, sites, settings):
+    """A paper with as many slow feeds as the scheduler has threads, all due
+    first, must not hold every thread: another paper's due feed is polled while
+    they are still being read (one refresh per paper at a time)."""
+    settings.BRIEFINGS_FETCH_WORKERS = 4
+    release = threading.Event()
+    slow_site, fast_site = sites(), sites()
+
+    def slow_feed(handler):
+        release.wait(8)  # 8 s an answer, until the test is over
+        return Route(rss(slow_site.base_url, 0))
+
+    earlier = timezone.now() - timezone.timedelta(minutes=5)
+    slow = []
+    for n in range(4):
+        slow_site.routes[f"/feed-{n}"] = slow_feed
+        slow.append(add_feed(papers[0], slow_site, f"/feed-{n}", next_check_at=earlier))
+    fast_site.routes["/feed"] = Route(rss(fast_site.base_url, 0))
+    fast = add_feed(papers[1], fast_site, next_check_at=timezone.now())
+    try:
+        with running(poll_forever, interval=0.2):
+            assert wait_for(lambda: polled(fast), 5), (
+                "the other paper's due feed waited for the slow paper's feeds"
+            )
+            assert not any(polled(feed) for feed in slow)
+    finally:
+        release.set()
 
 
 @pytest.mark.django_db(transaction=True)
