@@ -2,10 +2,15 @@
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
+
 from briefings.articles.sanitize import paper_private_hosts, sanitize_html
-from briefings.ingest.extract import ExtractionError, extract_page
-from briefings.ingest.fetch import FetchError, FetchPolicy, fetch
+from briefings.ingest.extract import ExtractionError
+from briefings.ingest.fetch import FetchError, FetchPolicy
 from briefings.ingest.normalize import canonical_url, clean_byline
+from briefings.ingest.pipeline import polite_fetch
+from briefings.ingest.politeness import HostDeferred
+from briefings.ingest.sandbox import extract_isolated
 from briefings.ingest.sanitize import html_to_text
 
 
@@ -16,21 +21,29 @@ class ReextractResult:
 
 
 def reextract_article(article, save=True):
-    """Fetch `article`'s page again, extract it with today's rules, compare."""
+    """Fetch `article`'s page again, extract it with today's rules, compare.
+
+    The page is fetched and extracted as ingest does: robots.txt and the host's
+    limits on every hop, the extractor in its time-limited worker process.
+    """
     publication = article.publication
     allow_private = article.feed.allow_private_network if article.feed else False
     try:
-        page = fetch(article.canonical_url, FetchPolicy(allow_private=allow_private))
+        policy = FetchPolicy(allow_private=allow_private)
+        page = polite_fetch(article.canonical_url, policy)
         if not publication.owns(canonical_url(page.url)):
             # A page that now redirects to another paper's article is not this
             # article's new version (issue #11).
             raise FetchError(
                 f"page after redirects not on the paper's own hosts ({page.url[:200]})"
             )
-        extraction = extract_page(
-            page.content, page.url, publication.extraction_rules or None
+        extraction = extract_isolated(
+            page.content,
+            page.url,
+            publication.extraction_rules or None,
+            timeout=settings.BRIEFINGS_EXTRACT_TIMEOUT,
         )
-    except (FetchError, ExtractionError) as exc:
+    except (FetchError, ExtractionError, HostDeferred) as exc:
         return ReextractResult("failed", [str(exc)])
     private_hosts = paper_private_hosts(article.feed, article.canonical_url)
     body_html = sanitize_html(

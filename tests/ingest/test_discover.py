@@ -219,3 +219,22 @@ def test_discover_feeds_command_only_probes_papers_without_a_working_feed(
     call_command("discover_feeds", "--allow-private-network", stdout=out)
     assert out.getvalue().splitlines()[0].startswith("the-jakarta-post: added")
     assert len(out.getvalue().splitlines()) == 1
+
+
+def test_the_discover_command_obeys_robots_txt_on_redirects(network, site, capsys):
+    """`briefings discover_feeds` fetches as ingest does: a feed link that
+    redirects to a path robots.txt disallows is refused before it is requested."""
+    Publication.objects.filter(slug="dawn").update(
+        homepage=site.url("/"), hosts=[site.host]
+    )
+    site.routes["/robots.txt"] = Route(b"User-agent: *\nDisallow: /blocked/\n")
+    site.routes["/"] = Route(
+        b'<link rel="alternate" type="application/rss+xml" href="/rss/main">'
+    )
+    site.routes["/rss/main"] = Route(b"", 301, {"Location": site.url("/blocked/rss")})
+    site.routes["/blocked/rss"] = Route(RSS)
+    call_command(
+        "discover_feeds", "--publication", "dawn", "--allow-private-network",
+        "--dry-run",
+    )  # fmt: skip
+    assert "/blocked/rss" not in paths_requested(site)

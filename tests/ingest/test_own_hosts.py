@@ -236,3 +236,24 @@ def test_reextracting_a_page_that_now_redirects_to_another_paper_changes_nothing
     assert "not on the paper's own hosts" in result.details[0]
     article.refresh_from_db()
     assert VICTIM_TEXT not in article.body_text
+
+
+def test_reextracting_obeys_robots_txt_on_every_hop(attacker, site, other_site):
+    """`briefings reextract` fetches as ingest does: a redirect to a path the
+    target host's robots.txt disallows is refused before it is requested."""
+    from briefings.ingest.reextract import reextract_article
+
+    other_site.routes["/feed"] = Route(
+        rss(item("Own story", other_site.url("/own/2"), "a2"))
+    )
+    other_site.routes["/own/2"] = page("The paper's own story, as first published.")
+    other_site.routes["/robots.txt"] = Route(b"User-agent: *\nDisallow: /moved/\n")
+    refresh(attacker)
+    article = Article.objects.get(publication=attacker.publication)
+    other_site.routes["/own/2"] = Route(
+        b"", 301, {"Location": other_site.url("/moved/2")}
+    )
+    other_site.routes["/moved/2"] = page("A page robots.txt keeps us from.")
+    result = reextract_article(article)
+    assert result.outcome == "failed"
+    assert not any(path == "/moved/2" for path, _ in other_site.requests)

@@ -2,6 +2,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from briefings.ingest.discover import find_feeds
 from briefings.ingest.fetch import FetchError
+from briefings.ingest.pipeline import polite_fetch, robots_cache
+from briefings.ingest.politeness import HostDeferred
 from briefings.network.models import Feed, Publication
 
 
@@ -47,8 +49,14 @@ class Command(BaseCommand):
         allow_private = options["allow_private_network"]
         slug = publication.slug
         try:
-            found = find_feeds(publication.homepage, allow_private=allow_private)
-        except FetchError as exc:
+            # As ingest fetches: robots.txt and the host's gate on every hop.
+            found = find_feeds(
+                publication.homepage,
+                allow_private=allow_private,
+                fetcher=polite_fetch,
+                robots=robots_cache(),
+            )
+        except (FetchError, HostDeferred) as exc:
             self.stdout.write(f"{slug}: cannot read {publication.homepage}: {exc}")
             return
         if not found:
