@@ -20,6 +20,8 @@ import lxml.html
 import nh3
 from lxml import etree
 
+from briefings.articles.addresses import is_public_address
+
 TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "dl", "dt",
     "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "li",
@@ -105,29 +107,10 @@ def sanitize_html(html, base_url="", private_hosts=frozenset()):
 
 
 # ─── Where a reader's browser would go (issue #11, item 15) ─────────────────
-# The fetcher has its own check of the address it connects to (ingest/fetch.py);
-# this one judges a URL as a reader's browser will read it, before any DNS.
+# The fetcher checks the address it connects to (ingest/fetch.py); this judges a
+# URL as a reader's browser will read it, before any DNS. Both use one deny list
+# of addresses (addresses.py).
 
-# IANA special-purpose IPv4 ranges that are not globally reachable, multicast and
-# the reserved 240/4 (with the broadcast address).
-_NOT_PUBLIC_IPV4 = [
-    ipaddress.ip_network(block)
-    for block in (
-        "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16",
-        "172.16.0.0/12", "192.0.0.0/24", "192.0.2.0/24", "192.88.99.0/24",
-        "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24",
-        "224.0.0.0/4", "240.0.0.0/4",
-    )
-]  # fmt: skip
-# IPv6: global unicast (2000::/3) only, less its special-purpose blocks (IETF
-# protocol assignments with Teredo, documentation, 6to4). Everything else is
-# loopback, unspecified, IPv4-mapped or -translated, unique-local, link-local or
-# multicast.
-_GLOBAL_IPV6 = ipaddress.ip_network("2000::/3")
-_NOT_PUBLIC_IPV6 = [
-    ipaddress.ip_network(block)
-    for block in ("2001::/23", "2001:db8::/32", "2002::/16", "3fff::/20")
-]
 # Names that resolve on the local network only: RFC 6761 (localhost), RFC 6762
 # (mDNS .local), RFC 8375 (home.arpa), ICANN's .internal, and the suffixes home
 # routers and intranets use.
@@ -216,16 +199,12 @@ def is_public_host(host):
     A public name may still resolve to a private address; that is the browser's
     and its network's to refuse."""
     try:
-        address = ipaddress.ip_address(host)
+        ipaddress.ip_address(host)
     except ValueError:
         return "." in host and not any(
             host == name or host.endswith(f".{name}") for name in _LOCAL_NAMES
         )
-    if address.version == 4:
-        return not any(address in block for block in _NOT_PUBLIC_IPV4)
-    return address in _GLOBAL_IPV6 and not any(
-        address in block for block in _NOT_PUBLIC_IPV6
-    )
+    return is_public_address(host)
 
 
 def is_public_url(url, private_hosts=frozenset()):

@@ -33,7 +33,7 @@ import httpx
 from django.conf import settings
 
 from briefings import __version__
-from briefings.ingest.addresses import is_public_address
+from briefings.articles.addresses import is_public_address
 
 PAGE_MAX_BYTES = 5_000_000
 FEED_MAX_BYTES = 10_000_000

@@ -45,7 +45,6 @@ PRIVATE_IMAGES = [
     "http://[::]/x.png",
     "http://[::ffff:10.0.0.5]/x.png",
     "http://[::ffff:7f00:1]/x.png",
-    "http://[::ffff:8.8.8.8]/x.png",
     "http://[64:ff9b::a00:5]/x.png",
     "http://[2002:a00:5::1]/x.png",
     "http://[2001::1]/x.png",
@@ -69,6 +68,9 @@ PUBLIC_IMAGES = [
     "https://images.paper.example/a.jpg",
     "https://cdn.example.com/2024/01/a.jpg?w=800",
     "http://8.8.8.8/x.png",
+    # Judged by the public IPv4 address they carry, as the fetcher judges them.
+    "http://[::ffff:8.8.8.8]/x.png",
+    "http://[64:ff9b::808:808]/x.png",
     "https://[2606:4700::1]/x.png",
     "https://xn--bcher-kva.example/x.png",
 ]
