@@ -13,7 +13,10 @@ def broken_job(now):
 
 
 def run_jobs_until(condition, timeout=5):
-    """Run the configured jobs as `briefings run` does until `condition()`."""
+    """Run the configured jobs as `briefings run` does until `condition()`.
+
+    The jobs' threads write their heartbeat through their own connections: the
+    tests that call this need a database they can see (transactional_db)."""
     from briefings.ingest.jobs import jobs_forever
 
     stop = threading.Event()
@@ -29,7 +32,7 @@ def run_jobs_until(condition, timeout=5):
     assert not runner.is_alive()
 
 
-def test_jobs_run_again_and_a_failure_stops_nothing(db, settings, caplog):
+def test_jobs_run_again_and_a_failure_stops_nothing(transactional_db, settings, caplog):
     CALLS.clear()
     settings.BRIEFINGS_PERIODIC_JOBS = {
         "tests.ingest.test_jobs.broken_job": 0.05,
@@ -70,7 +73,7 @@ def slow_job(now):
     time.sleep(1.5)
 
 
-def test_a_slow_job_holds_up_no_other_job(db, settings):
+def test_a_slow_job_holds_up_no_other_job(transactional_db, settings):
     """An edition being sent for minutes must not delay the confirmation mails."""
     FAST_RUNS.clear()
     settings.BRIEFINGS_PERIODIC_JOBS = {
