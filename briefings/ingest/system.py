@@ -38,7 +38,7 @@ def web_server_command(bind, workers):
         "--port", port,
         "--workers", str(workers),
         "--blocking-threads", "4",
-        "--access-log",
+        *(["--access-log"] if settings.BRIEFINGS_ACCESS_LOG else []),
         "--log-level", "warning",
         "briefings.config.wsgi:application",
     ]  # fmt: skip
