@@ -20,7 +20,7 @@ from briefings.network.models import Publication
 from briefings.web.context import publication, publications, remembered
 
 # Columns a story card never shows: the bodies are most of a row's bytes.
-CARD_SKIPS = ("body_html", "body_text")
+CARD_SKIPS = ("body_html", "body_text", "credit_html")
 
 
 def _ids(**lookup):

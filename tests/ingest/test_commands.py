@@ -99,7 +99,7 @@ def test_extract_prints_the_documented_json(tmp_path, capsys):
     assert "<script" not in data["body_html"]
     assert set(data) == {
         "headline", "dek", "byline", "published_at", "updated_at", "image",
-        "language", "body_html", "body_text",
+        "language", "body_html", "body_text", "credit_html", "license_url",
     }  # fmt: skip
 
 
