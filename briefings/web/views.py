@@ -36,6 +36,10 @@ RIVER_PARAMS = ("before",)  # what _river reads; the page cache keys on it alone
 def _river(request, queryset, template="web/river.html", **context):
     cursor = request.GET.get("before", "")
     articles, next_cursor = page_after(queryset, cursor)
+    if cursor and not articles:
+        # Past the end (or an old cursor beyond it): no such page, not "no
+        # stories yet".
+        raise Http404("no such page")
     context.update(articles=articles, next_cursor=next_cursor, is_first_page=not cursor)
     return _render(request, template, context)
 
