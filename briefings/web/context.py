@@ -100,15 +100,18 @@ def publication(pk):
     return found
 
 
+def regions():
+    """The regions, in their order, from this process's memo."""
+    return remembered("regions", lambda: list(Region.objects.all()))
+
+
 def network(request):
     return {
         "demo_banner": SimpleLazyObject(
             lambda: remembered("demo_banner", _demo_banner)
         ),
         "network": SimpleLazyObject(load_network),
-        "regions": SimpleLazyObject(
-            lambda: remembered("regions", lambda: list(Region.objects.all()))
-        ),
+        "regions": SimpleLazyObject(regions),
         "newsletter_pitch": SimpleLazyObject(
             lambda: remembered("newsletter_pitch", _newsletter_pitch)
         ),

@@ -20,7 +20,7 @@ from briefings.stories.related import (
 from briefings.web import rivers
 from briefings.web.caching import cached_page, csrf_placeholder
 from briefings.web.context import publication as paper
-from briefings.web.context import remembered
+from briefings.web.context import regions, remembered
 from briefings.web.forms import SearchForm
 from briefings.web.pagination import page_after
 from briefings.web.share import share_links
@@ -51,9 +51,34 @@ def _render(request, template, context, status=200):
 
 @cached_page(params=RIVER_PARAMS)
 def home(request):
-    return _river(
-        request, rivers.everything(), heading=_("Latest stories"), is_home=True
+    if request.GET.get("before"):
+        return _river(
+            request, rivers.everything(), heading=_("Latest stories"), is_home=True
+        )
+    # The front: the lead story, each region's section, then the river (the
+    # stories above left out of it). The ids are the same for every reader
+    # until an article changes: remembered per process and generation.
+    front = remembered("front", lambda: rivers.front_page(regions()))
+    section_ids = [pk for _, ids in front["sections"] for pk in ids]
+    cards = rivers.cards(
+        [front["lead"], *section_ids] if front["lead"] else section_ids
     )
+    sections = [
+        (region, [cards[pk] for pk in ids if pk in cards])
+        for region, ids in front["sections"]
+    ]
+    articles, next_cursor = page_after(rivers.everything(), "")
+    shown = set(cards)
+    context = {
+        "heading": _("Top stories"),
+        "is_home": True,
+        "lead": cards.get(front["lead"]),
+        "sections": [(region, found) for region, found in sections if found],
+        "articles": [a for a in articles if a.pk not in shown],
+        "next_cursor": next_cursor,
+        "is_first_page": True,
+    }
+    return _render(request, "web/river.html", context)
 
 
 @cached_page(params=RIVER_PARAMS)

@@ -40,13 +40,14 @@ def stories(network):
     return older, newer
 
 
-def test_home_is_a_river_of_cards_newest_first(client, stories):
+def test_home_shows_each_region_s_stories_in_its_section(client, stories):
     tree = parse(client.get("/"))
-    assert texts(tree, ".card-headline") == [
-        "Karachi port expands",
+    assert texts(tree, ".section-title") == ["Northeast Asia", "South Asia"]
+    assert texts(tree, ".region-section .card-headline") == [
         "Seoul and Tokyo talk trade",
+        "Karachi port expands",
     ]
-    card = tree.cssselect(".card")[1]
+    card = tree.cssselect(".card")[0]
     assert texts(card, ".card-dek") == [
         "Basic stance remains unchanged for both parties."
     ]
