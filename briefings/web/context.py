@@ -9,6 +9,7 @@ one) and at most BRIEFINGS_PAGE_CACHE_SECONDS, as long as a cached page.
 
 import threading
 import time
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
@@ -105,8 +106,15 @@ def regions():
     return remembered("regions", lambda: list(Region.objects.all()))
 
 
+def privacy_email():
+    """The address readers write to about their data (BRIEFINGS_PRIVACY_EMAIL,
+    else the newsletter's sender address)."""
+    return settings.BRIEFINGS_PRIVACY_EMAIL or parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+
+
 def network(request):
     return {
+        "privacy_email": SimpleLazyObject(privacy_email),
         "demo_banner": SimpleLazyObject(
             lambda: remembered("demo_banner", _demo_banner)
         ),
