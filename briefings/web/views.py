@@ -17,7 +17,7 @@ from briefings.stories.related import (
     places_of,
     related_stories,
 )
-from briefings.web import rivers
+from briefings.web import directory, rivers
 from briefings.web.caching import cached_page, csrf_placeholder
 from briefings.web.context import publication as paper
 from briefings.web.context import regions, remembered
@@ -29,6 +29,7 @@ from briefings.web.structured import json_ld, news_article
 MORE_STORIES = 6
 RELATED_STORIES = 4
 MORE_FROM_COUNTRY = 5
+ABOUT_COUNTRY = 12
 SEARCH_PAGE_SIZE = 20
 RIVER_PARAMS = ("before",)  # what _river reads; the page cache keys on it alone
 
@@ -89,6 +90,7 @@ def region(request, slug):
         rivers.in_region(region),
         heading=region.name,
         region=region,
+        countries=directory.countries_of(region),
         feed_url=reverse("region-feed", args=[region.slug]),
     )
 
@@ -98,12 +100,48 @@ def country(request, code):
     country = get_object_or_404(Country, code=code.upper()[:2])
     if code != country.code.lower():
         return redirect("country", country.code.lower())
-    return _river(request, rivers.in_country(country), heading=country.name)
+    # Stories *about* the country (its main places, stories app) come first,
+    # then the river of its own papers' stories, which pages on.
+    about = []
+    if not request.GET.get("before"):
+        ids = remembered(
+            f"about:{country.code}",
+            lambda: more_from_country(country.code, limit=ABOUT_COUNTRY),
+        )
+        found = rivers.cards(ids)
+        about = [found[pk] for pk in ids if pk in found]
+    return _river(
+        request,
+        rivers.in_country(country),
+        heading=country.name,
+        country=country,
+        about_country=about,
+        river_title=_("From %(country)s's papers") % {"country": country.name},
+    )
+
+
+@cached_page
+def papers(request):
+    """The member papers by region, with country, language and latest story."""
+    return _render(
+        request, "web/papers.html", {"regions_papers": directory.papers_by_region()}
+    )
+
+
+@cached_page
+def regions_index(request):
+    """The regions, each with its countries and papers."""
+    listed = [
+        (region, directory.countries_of(region), directory.papers_of(region))
+        for region in regions()
+    ]
+    return _render(request, "web/regions.html", {"listed": listed})
 
 
 @cached_page(params=RIVER_PARAMS)
 def publication(request, slug):
     publication = get_object_or_404(Publication.objects.enabled(), slug=slug)
+    publication = paper(publication.pk)  # with its region and country, memoized
     return _river(
         request,
         rivers.from_publication(publication),
