@@ -18,9 +18,10 @@ from django.http import Http404
 from briefings.web import rivers
 
 PAGE_SIZE = 30
-# How far ahead a page looks for other papers' stories to interleave: a page
-# of a paper that published 9 pages' worth in a morning still finds the others.
-LOOKAHEAD = 10
+# How far ahead a page looks for other papers' stories to interleave (in
+# pages): each row costs (10 pages took 16 ms more per home page at 100,000
+# articles; 4 finds the others behind a paper's burst of 3 pages' worth).
+LOOKAHEAD = 4
 MAX_HELD = 64  # papers held back in one cursor; more is not a cursor we made
 
 
@@ -116,8 +117,9 @@ def choose(rows, size):
 
     A paper that has its share of the page (share_cap) while another paper has
     a story of the same day still to come is held back from there on (its
-    stories keep their order)."""
-    chosen, held, counts, examined = [], set(), Counter(), 0
+    stories keep their order). When the rows run out before the page is full,
+    the held stories fill it, newest first (each paper's in order)."""
+    chosen, held, held_rows, counts, examined = [], set(), [], Counter(), 0
     cap, to_come = share_cap(size), _StillToCome(rows)
     for row in rows:
         if len(chosen) == size:
@@ -127,10 +129,12 @@ def choose(rows, size):
         paper = row[1]
         if paper in held or (counts[paper] >= cap and to_come.others(row)):
             held.add(paper)
+            held_rows.append(row)
             continue
         chosen.append(row)
         counts[paper] += 1
-    return chosen, examined
+    chosen += held_rows[: size - len(chosen)]
+    return sorted(chosen, key=_key, reverse=True), examined
 
 
 def next_cursor(rows, chosen, examined, boundary):

@@ -59,27 +59,32 @@ def home(request):
     # The front: the lead story, each region's section, then the river (the
     # stories above left out of it). The ids are the same for every reader
     # until an article changes: remembered per process and generation.
-    front = remembered("front", lambda: rivers.front_page(regions()))
-    section_ids = [pk for _, ids in front["sections"] for pk in ids]
-    cards = rivers.cards(
-        [front["lead"], *section_ids] if front["lead"] else section_ids
-    )
-    sections = [
-        (region, [cards[pk] for pk in ids if pk in cards])
-        for region, ids in front["sections"]
-    ]
+    lead, sections = remembered("front", front_cards)
+    shown = {a.pk for _, found in sections for a in found} | {getattr(lead, "pk", 0)}
     articles, next_cursor = page_after(rivers.everything(), "")
-    shown = set(cards)
     context = {
         "heading": _("Top stories"),
         "is_home": True,
-        "lead": cards.get(front["lead"]),
-        "sections": [(region, found) for region, found in sections if found],
+        "lead": lead,
+        "sections": sections,
         "articles": [a for a in articles if a.pk not in shown],
         "next_cursor": next_cursor,
         "is_first_page": True,
     }
     return _render(request, "web/river.html", context)
+
+
+def front_cards():
+    """The front's lead card and [(region, its cards)], read in one query; the
+    same for every reader until an article changes (remembered by home)."""
+    front = rivers.front_page(regions())
+    section_ids = [pk for _, ids in front["sections"] for pk in ids]
+    cards = rivers.cards([front["lead"], *section_ids])
+    sections = [
+        (region, [cards[pk] for pk in ids if pk in cards])
+        for region, ids in front["sections"]
+    ]
+    return cards.get(front["lead"]), [(r, found) for r, found in sections if found]
 
 
 @cached_page(params=RIVER_PARAMS)

@@ -41,7 +41,7 @@ def _story(paper, minutes_ago):
 def flood(network):
     """One paper with 40 stories in a morning, four others with 2 each."""
     stories = [_story("dawn", n) for n in range(40)]
-    stories += [_story(p, 30 + 50 * n) for p in PAPERS[1:] for n in range(2)]
+    stories += [_story(p, 5 + 10 * n) for p in PAPERS[1:] for n in range(2)]
     return stories
 
 
