@@ -2,7 +2,8 @@
 interleaved so that one busy paper does not flood a page (issue #14).
 
 A page takes the stories newest first, but a paper gets at most a third of the
-page (`share_cap`) while other papers have stories from the same day; its
+page (`share_cap`) while other papers have stories from the same day (within a
+day of its story); its
 further stories are held back for the next pages, not lost. The cursor says
 where the river goes on: "<boundary>" (everything older is still to come), and
 for each paper held back "~<paper id>:<key>" (its stories from that key down to
@@ -10,7 +11,7 @@ the boundary are still to come as well). Keys are "<microseconds>-<id>".
 """
 
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.db.models import Q
 from django.http import Http404
@@ -22,6 +23,7 @@ PAGE_SIZE = 30
 # pages): each row costs (10 pages took 16 ms more per home page at 100,000
 # articles; 4 finds the others behind a paper's burst of 3 pages' worth).
 LOOKAHEAD = 4
+DAY = timedelta(days=1)  # "the same day": within a day, whatever the zones
 MAX_HELD = 64  # papers held back in one cursor; more is not a cursor we made
 
 
@@ -94,40 +96,35 @@ def _candidates(queryset, cursor, limit):
     return sorted(set(rows), key=_key, reverse=True), boundary
 
 
-class _StillToCome:
-    """How many stories each day still has to come, per paper, as a page is
-    made: answers "has another paper a story of this day to come?" in O(1)."""
-
-    def __init__(self, rows):
-        self.by_day = {}
-        for row in rows:
-            papers = self.by_day.setdefault(row[2].date(), Counter())
-            papers[row[1]] += 1
-
-    def passed(self, row):
-        self.by_day[row[2].date()][row[1]] -= 1
-
-    def others(self, row):
-        papers = self.by_day[row[2].date()]
-        return papers.total() - papers[row[1]] > 0
+def _others_within_a_day(rows, index):
+    """Whether a paper other than rows[index]'s has a story still to come
+    (later in `rows`, so older) within a day of it."""
+    paper, at = rows[index][1], rows[index][2]
+    for other in rows[index + 1 :]:
+        if at - other[2] > DAY:
+            return False
+        if other[1] != paper:
+            return True
+    return False
 
 
 def choose(rows, size):
     """Return (chosen rows, how many rows were examined).
 
     A paper that has its share of the page (share_cap) while another paper has
-    a story of the same day still to come is held back from there on (its
+    a story still to come from within a day of it is held back from there on (its
     stories keep their order). When the rows run out before the page is full,
     the held stories fill it, newest first (each paper's in order)."""
     chosen, held, held_rows, counts, examined = [], set(), [], Counter(), 0
-    cap, to_come = share_cap(size), _StillToCome(rows)
-    for row in rows:
+    cap = share_cap(size)
+    for index, row in enumerate(rows):
         if len(chosen) == size:
             break
         examined += 1
-        to_come.passed(row)
         paper = row[1]
-        if paper in held or (counts[paper] >= cap and to_come.others(row)):
+        if paper in held or (
+            counts[paper] >= cap and _others_within_a_day(rows, index)
+        ):
             held.add(paper)
             held_rows.append(row)
             continue

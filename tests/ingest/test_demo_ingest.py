@@ -57,6 +57,21 @@ def test_demo_network_ingest_is_complete_and_idempotent(demo):
     problems = [p for a in Article.objects.all() for p in repeats(a)]
     assert problems == []
 
+    # The rivers interleave the papers: on the first page of the network's
+    # and each region's river, no paper holds more than a third (issue #14).
+    from collections import Counter
+
+    from briefings.network.models import Region
+    from briefings.web import rivers
+    from briefings.web.pagination import PAGE_SIZE, page_after
+
+    queries = [rivers.everything()]
+    queries += [rivers.in_region(r) for r in Region.objects.all()]
+    for query in queries:
+        page, _ = page_after(query, "")
+        shares = Counter(a.publication_id for a in page)
+        assert len(page) == PAGE_SIZE and max(shares.values()) <= PAGE_SIZE // 3
+
     # Every stored article was grouped into a story as it arrived.
     from briefings.stories.models import StoryMembership
 
