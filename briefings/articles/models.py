@@ -61,6 +61,10 @@ class Article(models.Model):
     body_html = models.TextField(blank=True, help_text="sanitized")
     body_text = models.TextField(blank=True)
     excerpt = models.CharField(max_length=400, blank=True)
+    # The paper's own credit/licence/copyright line, kept beside the body so
+    # that the article page always shows it (issue #14); inline HTML, sanitized.
+    credit_html = models.TextField(blank=True, help_text="sanitized, inline")
+    license_url = models.URLField(max_length=1000, blank=True)
     image = models.URLField(max_length=1000, blank=True)
     image_caption = models.CharField(max_length=1000, blank=True)
     language = models.CharField(max_length=16, blank=True)
@@ -138,6 +142,12 @@ class Article(models.Model):
         articles/sanitize.py's allowlist (at ingest, in the admin's form, and by
         web's migration 0002 for rows from before), so it is safe to show as HTML."""
         return mark_safe(self.body_html)  # noqa: S308
+
+    @property
+    def credit(self):
+        """The credit line for templates: stored only after
+        articles/sanitize.py's sanitize_inline, so safe to show as HTML."""
+        return mark_safe(self.credit_html)  # noqa: S308
 
     @property
     def was_updated(self):

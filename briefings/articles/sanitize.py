@@ -106,6 +106,28 @@ def sanitize_html(html, base_url="", private_hosts=frozenset()):
     ).strip()
 
 
+INLINE_TAGS = {"a", "abbr", "b", "cite", "em", "i", "small", "strong"}
+
+
+def sanitize_inline(html, base_url=""):
+    """Return `html` as one line of text with its links (a credit line): the
+    inline part of the allowlist, no images, no blocks."""
+    if not html or not html.strip():
+        return ""
+    html = _prepare(html, base_url, frozenset())
+    cleaned = nh3.clean(
+        html,
+        tags=INLINE_TAGS,
+        clean_content_tags=CLEAN_CONTENT_TAGS,
+        attributes={"a": {"href", "title"}},
+        attribute_filter=functools.partial(_keep_url, frozenset()),
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    )
+    return " ".join(cleaned.split())
+
+
 # ─── Where a reader's browser would go (issue #11, item 15) ─────────────────
 # The fetcher checks the address it connects to (ingest/fetch.py); this judges a
 # URL as a reader's browser will read it, before any DNS. Both use one deny list

@@ -25,8 +25,51 @@ def cut_at_word(text, limit, ellipsis="…"):
         cut = cut[:space]
     else:
         cut = cut[: limit - len(ellipsis)]
-    return cut.rstrip(" ,;:.-–—") + ellipsis
+    return cut.rstrip(" ,;:.-–—…") + ellipsis  # one ellipsis, never two
 
 
 def word_count(text):
     return len(_WORD.findall(text or ""))
+
+
+# A sentence ends with . ! ? (or their CJK forms), maybe a closing quote or
+# bracket, then white space: "Dr. Smith" cuts wrongly now and then, which costs
+# a shorter excerpt, never a broken word.
+_SENTENCE_END = re.compile(r"[.!?。！？][\"'”’)\]]*(?=\s|$)")
+_ELLIPSES = ("…", "...")
+
+
+def without_ellipsis(text):
+    """Return `text` without the ellipsis a cut left at its end."""
+    text = text.rstrip()
+    for mark in _ELLIPSES:
+        if text.endswith(mark):
+            return text[: -len(mark)].rstrip(" ,;:-–—")
+    return text
+
+
+def cut_at_sentence(text, limit, ellipsis="…"):
+    """Return `text` cut to at most `limit` characters, whole sentences when at
+    least half the limit of them fits, else at a word boundary with one ellipsis.
+
+    An ellipsis already at the cut is not doubled."""
+    text = squash_whitespace(text)
+    if len(text) <= limit:
+        return text
+    ends = [m.end() for m in _SENTENCE_END.finditer(text, 0, limit + 1)]
+    ends = [end for end in ends if end <= limit]
+    if ends and ends[-1] >= limit // 2:
+        return text[: ends[-1]]
+    return cut_at_word(without_ellipsis(text), limit, ellipsis)
+
+
+def sentences(text):
+    """Split `text` into sentences (see _SENTENCE_END), white space folded."""
+    text = squash_whitespace(text)
+    found, start = [], 0
+    for match in _SENTENCE_END.finditer(text):
+        found.append(text[start : match.end()].strip())
+        start = match.end()
+    if text[start:].strip():
+        found.append(text[start:].strip())
+    return found

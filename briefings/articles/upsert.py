@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from briefings.articles.models import Article, ArticleRevision
 from briefings.articles.signals import article_stored
-from briefings.articles.text import cut_at_word, word_count
+from briefings.articles.text import cut_at_sentence, word_count
 
 EXCERPT_LENGTH = 240
 
@@ -34,6 +34,9 @@ class ArticleRecord:
     byline: str = ""
     body_html: str = ""
     body_text: str = ""
+    excerpt: str = ""  # the card's; made from the body when empty
+    credit_html: str = ""  # the paper's credit line, sanitized (inline)
+    license_url: str = ""
     image: str = ""
     image_caption: str = ""
     language: str = ""
@@ -44,6 +47,8 @@ class ArticleRecord:
 
     def content_hash(self):
         parts = (self.headline, self.dek, self.byline, self.body_text)
+        if self.credit_html:  # rows stored before credits keep their hash
+            parts += (self.credit_html,)
         return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
@@ -87,7 +92,10 @@ def _fields(record, now):
         "byline": record.byline,
         "body_html": record.body_html,
         "body_text": record.body_text,
-        "excerpt": cut_at_word(record.body_text or record.dek, EXCERPT_LENGTH),
+        "excerpt": record.excerpt
+        or cut_at_sentence(record.body_text or record.dek, EXCERPT_LENGTH),
+        "credit_html": record.credit_html,
+        "license_url": record.license_url,
         "image": record.image,
         "image_caption": record.image_caption,
         "language": record.language,

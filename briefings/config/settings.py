@@ -163,6 +163,12 @@ _from_email = declare(
     "Eastern Briefings <newsletter@localhost>",
     "Sender of the newsletter and the confirmation emails.",
 )
+_privacy_email = declare(
+    "BRIEFINGS_PRIVACY_EMAIL",
+    "",
+    "Address the privacy page gives for questions about a reader's data; "
+    "empty: DEFAULT_FROM_EMAIL's address.",
+)
 _site_url = declare(
     "BRIEFINGS_SITE_URL",
     "http://127.0.0.1:8000",
@@ -557,6 +563,7 @@ def as_bool_text(value):
 globals().update(_email_settings(as_str(_email_url)))
 DEFAULT_FROM_EMAIL = as_str(_from_email)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+BRIEFINGS_PRIVACY_EMAIL = as_str(_privacy_email)
 BRIEFINGS_SITE_URL = as_str(_site_url).rstrip("/")
 NEWSLETTER_SEND_TIME = as_str(_send_time)
 NEWSLETTER_TIMEZONE = as_str(_newsletter_tz)

@@ -20,6 +20,7 @@ from trafilatura.htmlprocessing import build_html_output
 from trafilatura.metadata import extract_metadata
 
 from briefings.articles.text import squash_whitespace
+from briefings.ingest.credits import find_credit
 from briefings.ingest.metadata import PageMetadata, parse_datetime, read_metadata
 from briefings.ingest.rules import rule_for
 from briefings.ingest.sanitize import html_to_text
@@ -37,6 +38,8 @@ class Extraction(PageMetadata):
 
     body_html: str = ""
     body_text: str = ""
+    credit_html: str = ""  # the paper's credit/licence line (credits.py)
+    license_url: str = ""
     method: str = ""  # "rule", "trafilatura" (which extractor found the body)
 
     def as_json(self):
@@ -53,6 +56,8 @@ class Extraction(PageMetadata):
             "language": self.language,
             "body_html": self.body_html,
             "body_text": self.body_text,
+            "credit_html": self.credit_html,
+            "license_url": self.license_url,
         }
 
 
@@ -98,6 +103,23 @@ def _byline_by_rule(tree, rule):
     return re.sub(rule.byline_strip, "", text).strip() if rule.byline_strip else text
 
 
+def _without_site_banners(tree):
+    """Drop the site's banners and notices (class or id naming a banner or a
+    cookie notice, or ARIA role banner/alert) that stand outside the article:
+    a generic extractor reads a long one as the story's opening (issue #14)."""
+    for element in list(tree.iter(etree.Element)):
+        names = f"{element.get('class', '')} {element.get('id', '')}".lower()
+        site_wide = element.get("role") in {"banner", "alert"} or any(
+            word in names for word in ("banner", "cookie")
+        )
+        if (
+            site_wide
+            and element.getparent() is not None
+            and not any(up.tag in {"article", "main"} for up in element.iterancestors())
+        ):
+            element.drop_tree()
+
+
 def _body_by_trafilatura(tree, url):
     document = trafilatura.bare_extraction(
         tree,
@@ -139,6 +161,8 @@ def extract_page(html, url, publication_rules=None):
     Raise ExtractionError when the page holds no article text.
     """
     tree = _parse(html)
+    # Read before a rule's strip list or trafilatura can drop it.
+    credit_html, license = find_credit(tree, url)
     found = read_metadata(tree, url)
     _fill_from_trafilatura(tree, url, found)
     rule = rule_for(url, publication_rules)
@@ -147,6 +171,7 @@ def extract_page(html, url, publication_rules=None):
         found.byline = _byline_by_rule(tree, rule) or found.byline
         body_html, method = _body_by_rule(tree, rule), "rule"
     if not body_html:
+        _without_site_banners(tree)
         body_html, method = _body_by_trafilatura(tree, url), "trafilatura"
     body_text = html_to_text(body_html)
     if not body_text:
@@ -154,4 +179,11 @@ def extract_page(html, url, publication_rules=None):
     for name in ("headline", "dek", "byline"):
         setattr(found, name, squash_whitespace(getattr(found, name)))
     fields = {**vars(found), "article_body": ""}
-    return Extraction(**fields, body_html=body_html, body_text=body_text, method=method)
+    return Extraction(
+        **fields,
+        body_html=body_html,
+        body_text=body_text,
+        credit_html=credit_html,
+        license_url=license,
+        method=method,
+    )

@@ -174,8 +174,11 @@ def record_without_reserved_markers(record):
     """Return the ArticleRecord `record` with no reserved marker in anything it
     stores; an image URL carrying one is dropped, not edited."""
     texts = ("headline", "dek", "byline", "body_text", "image_caption", "guid")
+    texts += ("excerpt",)
     changes = {name: without_reserved_markers(getattr(record, name)) for name in texts}
-    changes["body_html"] = without_reserved_markers(record.body_html, markup=True)
-    if _carries_marker(record.image, markup=False):
-        changes["image"] = ""
+    for markup in ("body_html", "credit_html"):
+        changes[markup] = without_reserved_markers(getattr(record, markup), markup=True)
+    for url in ("image", "license_url"):
+        if _carries_marker(getattr(record, url), markup=False):
+            changes[url] = ""
     return replace(record, **changes)

@@ -22,10 +22,12 @@ from briefings.articles.sanitize import (
     is_public_url,
     paper_private_hosts,
     sanitize_html,
+    sanitize_inline,
 )
-from briefings.articles.text import cut_at_word
+from briefings.articles.text import cut_at_sentence
 from briefings.articles.upsert import ArticleRecord, Outcome, find_existing, upsert
-from briefings.ingest import dedupe
+from briefings.ingest import dedupe, hygiene
+from briefings.ingest.credits import find_credit_in_html
 from briefings.ingest.extract import ExtractionError
 from briefings.ingest.fetch import FEED_MAX_BYTES, FetchError, FetchPolicy, fetch
 from briefings.ingest.normalize import (
@@ -392,7 +394,14 @@ def build_record(entry, page, link, source_hash, feed):
         full = len(entry.content_html) > len(entry.summary) + 200
         body, text = feed_body, feed_text
         status = Article.Status.FULL if full else Article.Status.SUMMARY_ONLY
-    dek = (page.dek if page else "") or cut_at_word(clean_text(entry.summary), 300)
+    dek = (page.dek if page else "") or cut_at_sentence(clean_text(entry.summary), 300)
+    credit_html, license_url = credit_of(entry, page, link)
+    # Text hygiene: dek, excerpt and body never repeat each other; the credit
+    # line is shown on its own. The body is sanitized again: what the stage
+    # rewrote is stored only after the allowlist, too.
+    tidied = hygiene.tidy(clean_text(dek), body, html_to_text(credit_html))
+    body = sanitize_html(tidied.body_html, link, private_hosts)
+    text = html_to_text(body)
     published = normalize_date(
         entry.published or (page.published_at if page else None) or entry.updated,
         fetched_at,
@@ -404,10 +413,13 @@ def build_record(entry, page, link, source_hash, feed):
             url=page_url if page_url and publication.owns(page_url) else link,
             guid=clean_text(entry.guid),
             headline=clean_text(entry.title or (page.headline if page else "")),
-            dek=clean_text(dek),
+            dek=tidied.dek,
             byline=clean_byline(entry.author or (page.byline if page else "")),
             body_html=body,
             body_text=text,
+            excerpt=clean_text(tidied.excerpt),
+            credit_html=credit_html,
+            license_url=license_url,
             image=lead_image(entry, page, private_hosts),
             image_caption=clean_text(page.image_caption if page else ""),
             language=clean_text(page.language if page else ""),
@@ -421,6 +433,18 @@ def build_record(entry, page, link, source_hash, feed):
         link,
     )
     return record_without_reserved_markers(record)
+
+
+def credit_of(entry, page, link):
+    """Return (credit line HTML, sanitized; licence URL): the page's, else the
+    one in the feed's content."""
+    found = (page.credit_html, page.license_url) if page else ("", "")
+    if not found[0]:
+        feed_credit = find_credit_in_html(entry.content_html or entry.summary, link)
+        found = (feed_credit[0], found[1] or feed_credit[1])
+    credit_html, license_url = found
+    license_url = canonical_url(license_url) if license_url else ""
+    return sanitize_inline(credit_html, link), license_url
 
 
 def lead_image(entry, page, private_hosts):

@@ -4,9 +4,14 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
-from briefings.articles.sanitize import paper_private_hosts, sanitize_html
+from briefings.articles.sanitize import (
+    paper_private_hosts,
+    sanitize_html,
+    sanitize_inline,
+)
 from briefings.ingest.extract import ExtractionError
 from briefings.ingest.fetch import FetchError, FetchPolicy
+from briefings.ingest.hygiene import tidy
 from briefings.ingest.normalize import canonical_url, clean_byline
 from briefings.ingest.pipeline import polite_fetch
 from briefings.ingest.politeness import HostDeferred
@@ -46,23 +51,42 @@ def reextract_article(article, save=True):
     except (FetchError, ExtractionError, HostDeferred) as exc:
         return ReextractResult("failed", [str(exc)])
     private_hosts = paper_private_hosts(article.feed, article.canonical_url)
-    body_html = sanitize_html(
-        extraction.body_html, article.canonical_url, private_hosts
-    )
-    body_text = html_to_text(body_html)
-    byline = clean_byline(extraction.byline) or article.byline
-    details = []
-    if body_text != article.body_text:
-        details.append(f"body: {len(article.body_text)} -> {len(body_text)} characters")
-    if byline != article.byline:
-        details.append(f"byline: {article.byline!r} -> {byline!r}")
+    url = article.canonical_url
+    body_html = sanitize_html(extraction.body_html, url, private_hosts)
+    # The same text hygiene and credit as at ingest (issue #14): rows stored
+    # before them are tidied by `briefings reextract`.
+    credit_html = sanitize_inline(extraction.credit_html, url)
+    tidied = tidy(article.dek, body_html, html_to_text(credit_html))
+    new = {
+        "dek": tidied.dek,
+        "body_html": sanitize_html(tidied.body_html, url, private_hosts),
+        "excerpt": tidied.excerpt[:400],
+        "credit_html": credit_html,
+        "license_url": canonical_url(extraction.license_url)[:1000]
+        if extraction.license_url
+        else "",
+        "byline": clean_byline(extraction.byline) or article.byline,
+    }
+    new["body_text"] = html_to_text(new["body_html"])
+    details = _changes(article, new)
     if not details:
         return ReextractResult("unchanged")
     if save:
-        article.body_html, article.body_text, article.byline = (
-            body_html,
-            body_text,
-            byline,
-        )
-        article.save(update_fields=["body_html", "body_text", "byline"])
+        for name, value in new.items():
+            setattr(article, name, value)
+        article.save(update_fields=list(new))
     return ReextractResult("changed", details)
+
+
+def _changes(article, new):
+    details = []
+    for name, value in new.items():
+        old = getattr(article, name)
+        if value == old:
+            continue
+        if name in {"body_html", "body_text"}:
+            if name == "body_text":
+                details.append(f"body: {len(old)} -> {len(value)} characters")
+        else:
+            details.append(f"{name}: {old[:60]!r} -> {value[:60]!r}")
+    return details

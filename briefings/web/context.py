@@ -9,6 +9,7 @@ one) and at most BRIEFINGS_PAGE_CACHE_SECONDS, as long as a cached page.
 
 import threading
 import time
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
@@ -100,15 +101,25 @@ def publication(pk):
     return found
 
 
+def regions():
+    """The regions, in their order, from this process's memo."""
+    return remembered("regions", lambda: list(Region.objects.all()))
+
+
+def privacy_email():
+    """The address readers write to about their data (BRIEFINGS_PRIVACY_EMAIL,
+    else the newsletter's sender address)."""
+    return settings.BRIEFINGS_PRIVACY_EMAIL or parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+
+
 def network(request):
     return {
+        "privacy_email": SimpleLazyObject(privacy_email),
         "demo_banner": SimpleLazyObject(
             lambda: remembered("demo_banner", _demo_banner)
         ),
         "network": SimpleLazyObject(load_network),
-        "regions": SimpleLazyObject(
-            lambda: remembered("regions", lambda: list(Region.objects.all()))
-        ),
+        "regions": SimpleLazyObject(regions),
         "newsletter_pitch": SimpleLazyObject(
             lambda: remembered("newsletter_pitch", _newsletter_pitch)
         ),

@@ -43,7 +43,9 @@ class LatestStories(Feed):
         return escape(item.dek or item.excerpt)
 
     def item_author_name(self, item):
-        return item.author
+        # The paper is named in every entry, with the writer when there is one.
+        name = item.publication.name
+        return f"{item.byline} ({name})" if item.byline else name
 
     def item_pubdate(self, item):
         return item.published_at

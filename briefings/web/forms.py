@@ -47,7 +47,9 @@ class SearchForm(forms.Form):
         input_formats=["%Y-%m-%d"],
         validators=[within_calendar],
     )
-    page = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE)
+    page = forms.IntegerField(
+        required=False, min_value=1, max_value=MAX_PAGE, label=_("Page")
+    )
 
     @property
     def region_options(self):

@@ -17,10 +17,14 @@ from django.db.models import F
 
 from briefings.articles.models import Article
 from briefings.network.models import Publication
+from briefings.stories.leading import most_covered
 from briefings.web.context import publication, publications, remembered
 
+SECTION_STORIES = 4  # a region's section: its top story and the newest three
+FRONT_WINDOW = 300  # the newest stories the sections are taken from
+
 # Columns a story card never shows: the bodies are most of a row's bytes.
-CARD_SKIPS = ("body_html", "body_text")
+CARD_SKIPS = ("body_html", "body_text", "credit_html")
 
 
 def _ids(**lookup):
@@ -92,3 +96,27 @@ def in_country(country):
 
 def from_publication(publication):
     return everything().filter(publication_id=publication.pk)
+
+
+def front_page(regions):
+    """Return the front page's ids: {"lead": id or None, "sections": [(region,
+    [ids])]}: the most covered recent story, then for each region its own most
+    covered recent story and its newest stories (from the network's newest
+    FRONT_WINDOW: one query for all regions; a region with none there has no
+    recent story to show). Remembered per process and page-cache generation by
+    the home page."""
+    covered = most_covered()
+    lead = covered[0][0] if covered else None
+    shown = {lead} - {None}
+    newest = list(everything().values_list("id", "publication_id")[:FRONT_WINDOW])
+    sections = []
+    for region in regions:
+        papers = set(region_publications(region))
+        top = [pk for pk, paper in covered if paper in papers and pk not in shown]
+        ids = top[:1] + [pk for pk, paper in newest if paper in papers]
+        ids = list(dict.fromkeys(pk for pk in ids if pk not in shown))
+        ids = ids[:SECTION_STORIES]
+        shown.update(ids)
+        if ids:
+            sections.append((region, ids))
+    return {"lead": lead, "sections": sections}

@@ -13,6 +13,13 @@ SITEMAP_PARAMS = ("p",)  # the page of a long sitemap, all Django's view reads
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("papers/", views.papers, name="papers"),
+    path("regions/", views.regions_index, name="regions"),
+    # The bare prefixes of the papers', regions' and countries' pages lead to
+    # their directories instead of a 404.
+    path("publication/", RedirectView.as_view(pattern_name="papers")),
+    path("region/", RedirectView.as_view(pattern_name="regions")),
+    path("country/", RedirectView.as_view(pattern_name="regions")),
     path("region/<slug:slug>/", views.region, name="region"),
     path("country/<str:code>/", views.country, name="country"),
     path("publication/<slug:slug>/", views.publication, name="publication"),

@@ -17,10 +17,10 @@ from briefings.stories.related import (
     places_of,
     related_stories,
 )
-from briefings.web import rivers
+from briefings.web import directory, rivers
 from briefings.web.caching import cached_page, csrf_placeholder
 from briefings.web.context import publication as paper
-from briefings.web.context import remembered
+from briefings.web.context import regions, remembered
 from briefings.web.forms import SearchForm
 from briefings.web.pagination import page_after
 from briefings.web.share import share_links
@@ -29,6 +29,7 @@ from briefings.web.structured import json_ld, news_article
 MORE_STORIES = 6
 RELATED_STORIES = 4
 MORE_FROM_COUNTRY = 5
+ABOUT_COUNTRY = 12
 SEARCH_PAGE_SIZE = 20
 RIVER_PARAMS = ("before",)  # what _river reads; the page cache keys on it alone
 
@@ -36,6 +37,10 @@ RIVER_PARAMS = ("before",)  # what _river reads; the page cache keys on it alone
 def _river(request, queryset, template="web/river.html", **context):
     cursor = request.GET.get("before", "")
     articles, next_cursor = page_after(queryset, cursor)
+    if cursor and not articles:
+        # Past the end (or an old cursor beyond it): no such page, not "no
+        # stories yet".
+        raise Http404("no such page")
     context.update(articles=articles, next_cursor=next_cursor, is_first_page=not cursor)
     return _render(request, template, context)
 
@@ -47,9 +52,39 @@ def _render(request, template, context, status=200):
 
 @cached_page(params=RIVER_PARAMS)
 def home(request):
-    return _river(
-        request, rivers.everything(), heading=_("Latest stories"), is_home=True
-    )
+    if request.GET.get("before"):
+        return _river(
+            request, rivers.everything(), heading=_("Latest stories"), is_home=True
+        )
+    # The front: the lead story, each region's section, then the river (the
+    # stories above left out of it). The ids are the same for every reader
+    # until an article changes: remembered per process and generation.
+    lead, sections = remembered("front", front_cards)
+    shown = {a.pk for _, found in sections for a in found} | {getattr(lead, "pk", 0)}
+    articles, next_cursor = page_after(rivers.everything(), "")
+    context = {
+        "heading": _("Top stories"),
+        "is_home": True,
+        "lead": lead,
+        "sections": sections,
+        "articles": [a for a in articles if a.pk not in shown],
+        "next_cursor": next_cursor,
+        "is_first_page": True,
+    }
+    return _render(request, "web/river.html", context)
+
+
+def front_cards():
+    """The front's lead card and [(region, its cards)], read in one query; the
+    same for every reader until an article changes (remembered by home)."""
+    front = rivers.front_page(regions())
+    section_ids = [pk for _, ids in front["sections"] for pk in ids]
+    cards = rivers.cards([front["lead"], *section_ids])
+    sections = [
+        (region, [cards[pk] for pk in ids if pk in cards])
+        for region, ids in front["sections"]
+    ]
+    return cards.get(front["lead"]), [(r, found) for r, found in sections if found]
 
 
 @cached_page(params=RIVER_PARAMS)
@@ -60,6 +95,7 @@ def region(request, slug):
         rivers.in_region(region),
         heading=region.name,
         region=region,
+        countries=directory.countries_of(region),
         feed_url=reverse("region-feed", args=[region.slug]),
     )
 
@@ -69,12 +105,48 @@ def country(request, code):
     country = get_object_or_404(Country, code=code.upper()[:2])
     if code != country.code.lower():
         return redirect("country", country.code.lower())
-    return _river(request, rivers.in_country(country), heading=country.name)
+    # Stories *about* the country (its main places, stories app) come first,
+    # then the river of its own papers' stories, which pages on.
+    about = []
+    if not request.GET.get("before"):
+        ids = remembered(
+            f"about:{country.code}",
+            lambda: more_from_country(country.code, limit=ABOUT_COUNTRY),
+        )
+        found = rivers.cards(ids)
+        about = [found[pk] for pk in ids if pk in found]
+    return _river(
+        request,
+        rivers.in_country(country),
+        heading=country.name,
+        country=country,
+        about_country=about,
+        river_title=_("From %(country)s's papers") % {"country": country.name},
+    )
+
+
+@cached_page
+def papers(request):
+    """The member papers by region, with country, language and latest story."""
+    return _render(
+        request, "web/papers.html", {"regions_papers": directory.papers_by_region()}
+    )
+
+
+@cached_page
+def regions_index(request):
+    """The regions, each with its countries and papers."""
+    listed = [
+        (region, directory.countries_of(region), directory.papers_of(region))
+        for region in regions()
+    ]
+    return _render(request, "web/regions.html", {"listed": listed})
 
 
 @cached_page(params=RIVER_PARAMS)
 def publication(request, slug):
     publication = get_object_or_404(Publication.objects.enabled(), slug=slug)
+    publication = paper(publication.pk)  # with its region and country, memoized
     return _river(
         request,
         rivers.from_publication(publication),

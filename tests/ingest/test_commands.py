@@ -99,7 +99,7 @@ def test_extract_prints_the_documented_json(tmp_path, capsys):
     assert "<script" not in data["body_html"]
     assert set(data) == {
         "headline", "dek", "byline", "published_at", "updated_at", "image",
-        "language", "body_html", "body_text",
+        "language", "body_html", "body_text", "credit_html", "license_url",
     }  # fmt: skip
 
 
@@ -119,3 +119,27 @@ def test_reextract_dry_run_reports_without_saving(paper, site, capsys):
     assert "A paragraph of the story" in Article.objects.get().body_text
     call_command("reextract", "--publication", "dawn")
     assert "corrected paragraph" in Article.objects.get().body_text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reextract_tidies_stored_rows_and_keeps_the_credit(paper, site, capsys):
+    """Rows stored before issue #14 get the credit line and text hygiene from
+    `briefings reextract`."""
+    call_command("ingest", "--publication", "dawn")
+    dek = "The port of Karachi reopened on Monday after a week."
+    Article.objects.update(dek=dek, excerpt=dek)  # as stored before: repeated
+    site.routes["/one"] = Route(
+        f"<html><body><article><p>{dek}</p>".encode()
+        + b"<p>Ships queued outside the harbour for days.</p>" * 6
+        + b'<p class="attribution">Source: Karachi Port Trust, licensed under '
+        b'<a rel="license" href="https://creativecommons.org/licenses/by/4.0/">'
+        b"CC BY 4.0</a>.</p></article></body></html>"
+    )
+    call_command("reextract", "--publication", "dawn")
+    article = Article.objects.get()
+    assert article.dek == dek
+    assert not article.body_text.startswith(dek)
+    assert article.excerpt.startswith("Ships queued")
+    assert article.credit_html.startswith("Source: Karachi Port Trust")
+    assert article.license_url == "https://creativecommons.org/licenses/by/4.0/"
+    assert "Karachi Port Trust" not in article.body_text

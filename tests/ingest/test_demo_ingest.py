@@ -8,6 +8,7 @@ from briefings.articles.models import Article
 from briefings.demo.network import DemoNetwork
 from briefings.demo.register import register_demo_feeds
 from briefings.demo.server import DemoServer
+from briefings.ingest.hygiene import opens_with, words
 from briefings.ingest.poller import refresh_feeds
 from briefings.network.models import Feed
 
@@ -52,6 +53,25 @@ def test_demo_network_ingest_is_complete_and_idempotent(demo):
     )
     assert newest.headline == item.title
 
+    # Text hygiene and credits (issue #14), on every demo article.
+    problems = [p for a in Article.objects.all() for p in repeats(a)]
+    assert problems == []
+
+    # The rivers interleave the papers: on the first page of the network's
+    # and each region's river, no paper holds more than a third (issue #14).
+    from collections import Counter
+
+    from briefings.network.models import Region
+    from briefings.web import rivers
+    from briefings.web.pagination import PAGE_SIZE, page_after
+
+    queries = [rivers.everything()]
+    queries += [rivers.in_region(r) for r in Region.objects.all()]
+    for query in queries:
+        page, _ = page_after(query, "")
+        shares = Counter(a.publication_id for a in page)
+        assert len(page) == PAGE_SIZE and max(shares.values()) <= PAGE_SIZE // 3
+
     # Every stored article was grouped into a story as it arrived.
     from briefings.stories.models import StoryMembership
 
@@ -76,3 +96,36 @@ def test_a_paper_read_from_its_sitemap_gets_every_story(network):
     titles = {item.title for paper in small for item in paper.items}
     assert set(Article.objects.values_list("headline", flat=True)) == titles
     assert set(Feed.objects.enabled().values_list("kind", flat=True)) == {"sitemap"}
+
+
+def _stutters(text, size=6):
+    """Whether a run of `size` words comes twice in `text`."""
+    tokens = words(text).split()
+    runs = [" ".join(tokens[i : i + size]) for i in range(len(tokens) - size + 1)]
+    return len(runs) != len(set(runs))
+
+
+def repeats(article):
+    """What repeats itself on the article's card or page, or lacks its credit."""
+    found = []
+    first = article.body_text.split("\n")[0]
+    dek, excerpt = article.dek, article.excerpt
+    if dek and (words(first) == words(dek) or opens_with(first, dek)):
+        found.append("the body opens with the dek")
+    if dek and excerpt and (words(dek) in words(excerpt) or opens_with(dek, excerpt)):
+        found.append("the excerpt repeats the dek")
+    if _stutters(excerpt):
+        found.append("the excerpt stutters")
+    if (
+        excerpt.count("\u2026") > 1
+        or excerpt.rstrip("\u2026").endswith((".", "…"))
+        and excerpt.endswith("\u2026")
+    ):
+        found.append("the excerpt ends twice")
+    if not article.credit_html.startswith("Source: \u201c"):
+        found.append("no credit line")
+    if "Licensed under CC BY 2.5" in article.body_text:
+        found.append("the credit line in the body too")
+    if article.license_url != "https://creativecommons.org/licenses/by/2.5/":
+        found.append("no licence")
+    return [f"{article.canonical_url}: {problem}" for problem in found]

@@ -151,6 +151,8 @@ def test_as_json_has_the_documented_fields():
         "language",
         "body_html",
         "body_text",
+        "credit_html",
+        "license_url",
     ]
 
 

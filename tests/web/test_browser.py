@@ -130,7 +130,7 @@ def test_search_from_the_header(page, live_server, stories):
 @pytest.mark.parametrize(
     "path, heading",
     [
-        ("/", "Latest stories"),
+        ("/", "Top stories"),
         ("/region/northeast-asia/", "Northeast Asia"),
         ("/country/kr/", "South Korea"),
         ("/publication/the-korea-herald/", "The Korea Herald"),

@@ -33,7 +33,7 @@ def test_all_stories_feed(client, stories):
         'Karachi <port> & "docks"',
         "Seoul and Tokyo talk trade",
     ]
-    assert items[0].findtext("a:author/a:name", namespaces=ATOM) == "Jane Roe"
+    assert items[0].findtext("a:author/a:name", namespaces=ATOM) == "Jane Roe (Dawn)"
     link = items[0].find("a:link", ATOM).get("href")
     assert link.startswith("http://127.0.0.1:8000/articles/")
 

@@ -40,13 +40,14 @@ def stories(network):
     return older, newer
 
 
-def test_home_is_a_river_of_cards_newest_first(client, stories):
+def test_home_shows_each_region_s_stories_in_its_section(client, stories):
     tree = parse(client.get("/"))
-    assert texts(tree, ".card-headline") == [
-        "Karachi port expands",
+    assert texts(tree, ".section-title") == ["Northeast Asia", "South Asia"]
+    assert texts(tree, ".region-section .card-headline") == [
         "Seoul and Tokyo talk trade",
+        "Karachi port expands",
     ]
-    card = tree.cssselect(".card")[1]
+    card = tree.cssselect(".card")[0]
     assert texts(card, ".card-dek") == [
         "Basic stance remains unchanged for both parties."
     ]
@@ -122,9 +123,13 @@ def test_filtered_rivers(client, stories, path, count):
     assert len(parse(client.get(path)).cssselect(".card")) == count
 
 
-def test_publication_page_has_its_about_block(client, stories):
+def test_publication_page_is_headed_with_its_name_and_its_about_block(client, stories):
     tree = parse(client.get("/publication/the-korea-herald/"))
-    assert "About the Author: The Korea Herald" in texts(tree, ".about h2")
+    assert texts(tree, "h1") == ["The Korea Herald"]
+    # On its own page the paper is not "the Author" and does not link to itself.
+    assert texts(tree, ".about h2") == ["About The Korea Herald"]
+    links = [a.get("href") for a in tree.cssselect(".about a")]
+    assert "/publication/the-korea-herald/" not in links
 
 
 def test_keyset_pagination_is_stable_when_stories_arrive(client, network):

@@ -76,6 +76,7 @@ def test_pages_of_results(client, network):
         {"q": "typhoon", "page": "abc"},
         {"q": "typhoon", "page": str(10**9)},
         {"q": "x" * 201},
+        {"q": "y" * 5000},
         {"q": "typhoon\x00"},
         {"q": "typhoon", "region": "atlantis"},
         {"q": "typhoon", "publication": "nope\x00"},
@@ -83,7 +84,18 @@ def test_pages_of_results(client, network):
     ],
 )
 def test_bad_queries_are_rejected_not_crashing(client, corpus, params):
-    assert client.get("/search/", params).status_code == 400
+    response = client.get("/search/", params)
+    assert response.status_code == 400
+    tree = lxml_html.fromstring(response.content)
+    # The reader is told which field, by its label, never its internal name,
+    # and a long query is not echoed in the title (issue #14).
+    errors = texts(tree, ".form-errors li")
+    assert errors
+    labels = ("Search stories:", "Region:", "Newspaper:", "From:", "To:", "Page:")
+    assert all(error.startswith(labels) or ":" not in error for error in errors)
+    assert not any(error.startswith(f"{name}:") for name in params for error in errors)
+    title = tree.findtext(".//title")
+    assert len(title) < 100 and params["q"][:20] not in title
 
 
 @pytest.mark.parametrize(
