@@ -27,7 +27,12 @@ from briefings.newsletter.subscribe import Signup, SignupError
 from briefings.newsletter.tokens import TokenError, manage_token
 from briefings.throttle.address import client_address
 
-PUBLISHED = (Edition.Status.SENDING, Edition.Status.SENT, Edition.Status.PAUSED)
+PUBLISHED = (
+    Edition.Status.SENDING,
+    Edition.Status.SENT,
+    Edition.Status.PAUSED,
+    Edition.Status.PUBLISHED,
+)
 HONEYPOT = "website"
 
 
