@@ -20,7 +20,7 @@ class EditionItemInline(admin.TabularInline):
 
     model = EditionItem
     extra = 1
-    fields = ["position", "article", "blurb", "papers"]
+    fields = ["position", "is_lead", "article", "blurb", "papers"]
     raw_id_fields = ["article"]
     ordering = ["position"]
 

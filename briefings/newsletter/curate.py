@@ -347,6 +347,7 @@ class Draft:
     """What curation chose for a day, before it is written."""
 
     items: list
+    lead: Candidate | None
     window: int  # articles in the 24 hours
     papers: int  # papers that published in them
 
@@ -373,7 +374,7 @@ def choose(day):
         papers_wanted=math.ceil(papers / PAPER_SHARE),
     )
     items = ordered(lead, sections)
-    return Draft(items=items, window=len(articles), papers=papers)
+    return Draft(items=items, lead=lead, window=len(articles), papers=papers)
 
 
 REDRAFTABLE = (Edition.Status.DRAFT, Edition.Status.APPROVED, Edition.Status.SKIPPED)
@@ -432,6 +433,7 @@ def _write(edition, chosen, discard_edits, now):
                 position=position,
                 blurb=blurb(c.article),
                 papers=c.papers,
+                is_lead=c is chosen.lead,
             )
             for position, c in enumerate(chosen.items if not reason else [], start=1)
         )

@@ -192,6 +192,9 @@ class EditionItem(models.Model):
     papers = models.PositiveSmallIntegerField(
         default=1, help_text="how many papers covered the story"
     )
+    is_lead = models.BooleanField(
+        default=False, help_text="the lead story, shown above the regions' sections"
+    )
 
     class Meta:
         ordering = ["position", "id"]

@@ -21,8 +21,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from briefings.network.models import Region
 from briefings.network.networkfile import load_network
 from briefings.newsletter import subscribe as subscriptions
-from briefings.newsletter.models import Edition, Subscriber
-from briefings.newsletter.render import variant_items
+from briefings.newsletter.models import Edition, EditionItem, Subscriber
+from briefings.newsletter.render import edition_context, variant_items
 from briefings.newsletter.subscribe import Signup, SignupError
 from briefings.newsletter.tokens import TokenError, manage_token
 from briefings.throttle.address import client_address
@@ -55,6 +55,8 @@ def signup(request):
     context = {"regions_all": Region.objects.all(), "chosen": [], "error": ""}
     if request.method == "GET":
         context["editions"] = published_editions()[:5]
+        # From the compact line on every page: the address, to confirm here.
+        context["email"] = request.GET.get("email", "")[:254]
         return render(request, "newsletter/signup.html", context)
     if request.POST.get(HONEYPOT):
         return redirect("newsletter:thanks")  # a bot: say nothing different
@@ -223,24 +225,37 @@ def today(request):
 
 
 def _edition_page(request, edition):
-    items = variant_items(edition)
+    """The edition as the email shows it (the same sheet and CSS), in the site."""
     editions = published_editions()
-    return render(
-        request,
-        "newsletter/edition.html",
-        {
-            "edition": edition,
-            "items": items,
-            "previous": editions.filter(date__lt=edition.date).first(),
-            "next": editions.filter(date__gt=edition.date).last(),
-        },
-    )
+    context = edition_context(edition, variant_items(edition))
+    context |= {
+        "previous": editions.filter(date__lt=edition.date).first(),
+        "next": editions.filter(date__gt=edition.date).last(),
+    }
+    return render(request, "newsletter/edition.html", context)
+
+
+def edition_css(request):
+    """The email's stylesheet, scoped to the web edition (one CSS for both)."""
+    response = render(request, "newsletter/edition.css", content_type="text/css")
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
 
 
 def archive(request):
-    return render(
-        request, "newsletter/archive.html", {"editions": published_editions()[:400]}
+    """Every published edition by date, each with its lead's headline."""
+    editions = list(published_editions()[:400])
+    rows = (
+        EditionItem.objects.filter(edition__in=editions)
+        .order_by("-is_lead", "position", "id")
+        .values_list("edition_id", "article__headline")
     )
+    leads = {}
+    for edition_id, headline in rows:
+        leads.setdefault(edition_id, headline)  # the lead, else the first item
+    for edition in editions:
+        edition.lead_headline = leads.get(edition.pk, "")
+    return render(request, "newsletter/archive.html", {"editions": editions})
 
 
 class EditionFeed(Feed):

@@ -208,7 +208,7 @@ def _change_form_data(edition, **changes):
             f"items-{n}-article": str(item.article_id),
             f"items-{n}-blurb": item.blurb,
             f"items-{n}-papers": str(item.papers),
-        }
+        } | ({f"items-{n}-is_lead": "on"} if item.is_lead else {})
     return data | changes
 
 
