@@ -86,19 +86,18 @@ def thanks(request):
 @require_http_methods(["GET", "POST"])
 def confirm(request, token):
     """GET asks to confirm (link scanners only GET); POST confirms."""
-    if request.method == "GET":
-        return render(request, "newsletter/confirm.html", {"token": token})
     try:
+        if request.method == "GET":  # a garbage or used link says so at once
+            subscriptions.check_confirmation(token)
+            return render(request, "newsletter/confirm.html", {"token": token})
         subscriber = subscriptions.confirm(token, Signup("", **_client(request)))
     except TokenError as error:
         return render(
             request, "newsletter/token_error.html", {"reason": str(error)}, status=400
         )
-    return render(
-        request,
-        "newsletter/confirmed.html",
-        {"manage": manage_token(subscriber)},
-    )
+    manage = manage_token(subscriber)
+    subscriptions.send_welcome(subscriber, manage)
+    return render(request, "newsletter/confirmed.html", {"manage": manage})
 
 
 def _token_error(request, error):

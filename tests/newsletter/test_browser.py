@@ -74,10 +74,14 @@ def test_double_opt_in_from_the_signup_form_to_the_confirmed_page(
     assert all("Chrome" in c.user_agent for c in consents)
     assert consents[0].text.startswith("By providing us with your email address")
 
-    page.goto(links[0])  # the link again: a clear page, nothing changes
-    page.click("form[action*='/confirm/'] button[type=submit]")
+    welcome = wait_for_mail(smtp_sink, count=2)
+    assert welcome["Subject"] == "Welcome to Eastern Briefings"
+    assert "/newsletter/today/" in welcome.get_body(("plain",)).get_content()
+
+    page.goto(links[0])  # the link again: says so at once, nothing changes
     page.wait_for_selector("h1:has-text('Already confirmed')")
-    assert len(smtp_sink.messages) == 1  # nothing else was sent
+    assert page.locator("form[action*='/confirm/']").count() == 0
+    assert len(smtp_sink.messages) == 2  # the confirmation and the welcome
 
 
 def test_the_web_edition_looks_like_the_email(page, live_server, network, settings):
