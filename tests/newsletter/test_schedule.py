@@ -217,6 +217,7 @@ def test_an_editors_change_in_the_admin_is_kept_and_said_so(admin_client):
     edition = draft(DAY)
     url = f"/admin/newsletter/edition/{edition.pk}/change/"
     data = _change_form_data(edition, **{"items-0-blurb": "The editor's words."})
+    data["seen_revision"] = str(edition.revision)
     assert admin_client.post(url, data).status_code == 302
     edition.refresh_from_db()
     assert edition.edited_at is not None and edition.revision == 2
@@ -227,3 +228,33 @@ def test_an_editors_change_in_the_admin_is_kept_and_said_so(admin_client):
     )
     assert "Not redrafted" in answer.content.decode()
     assert edition.items.filter(blurb="The editor's words.").exists()
+
+
+def test_a_redraft_while_the_editor_edits_fails_their_save_with_the_reason(
+    admin_client,
+):
+    make_day_of_articles(DAY)
+    edition = draft(DAY)
+    url = f"/admin/newsletter/edition/{edition.pk}/change/"
+    assert 'name="seen_revision" value="1"' in admin_client.get(url).content.decode()
+    data = _change_form_data(edition, **{"items-0-blurb": "The editor's words."})
+    data["seen_revision"] = "1"
+    draft(DAY, redo=True)  # the scheduler, while the form is open
+    answer = admin_client.post(url, data)
+    assert answer.status_code == 200  # the form again, with the reason
+    assert "changed while you edited it" in answer.content.decode()
+    assert not Edition.objects.get(pk=edition.pk).edited_at
+
+
+def test_an_editors_save_keeps_an_approval_made_meanwhile(admin_client):
+    from briefings.newsletter.deliver import approve
+
+    make_day_of_articles(DAY)
+    edition = draft(DAY)
+    url = f"/admin/newsletter/edition/{edition.pk}/change/"
+    data = _change_form_data(edition, intro="Good morning.")
+    data["seen_revision"] = str(edition.revision)
+    assert approve(edition)
+    assert admin_client.post(url, data).status_code == 302
+    edition.refresh_from_db()
+    assert edition.intro == "Good morning." and edition.status == "approved"
