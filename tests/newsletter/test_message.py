@@ -188,8 +188,8 @@ def test_a_hostile_lead_headline_cannot_break_the_subject(approved_edition):
     from briefings.newsletter.render import render_edition
 
     item = approved_edition.items.get(is_lead=True)
-    item.article.headline = "Floods\r\nBcc: victim@example.test\x00 " + "long " * 40
+    item.article.headline = "Floods\r\nBcc: victim@example.test\x07 " + "long " * 40
     item.article.save()
     subject = render_edition(approved_edition).subject
-    assert "\r" not in subject and "\n" not in subject and "\x00" not in subject
+    assert "\r" not in subject and "\n" not in subject and "\x07" not in subject
     assert len(subject) < 130 and subject.endswith("…")
