@@ -1,9 +1,10 @@
 """The newsletter's scheduled jobs: an edition every day, whatever the start time.
 
 The current edition is today's from DRAFT_AHEAD before its send time, else
-yesterday's. It is drafted once the day's stories are in (every feed polled and
-no new article for QUIET, or any article once GRACE past the send time), redrafted
-while skipped or thin as stories arrive until its send time, approved when
+yesterday's; until today's send time, yesterday's is made too if missing. It
+is drafted once the day's stories are in (every feed polled and no new article
+for QUIET, or any article once GRACE past the send time), redrafted while
+skipped or thin as stories arrive until its send time, approved when
 NEWSLETTER_AUTO_APPROVE, and sent once approved. An edition drafted more than
 OVERDUE past its send time is too late for an email: with auto-approval it is
 published on the site only, so the day still has its edition."""
@@ -108,11 +109,20 @@ def _publish(edition, now, due):
 def run_due_newsletter_jobs(now=None):
     """Do what is due at `now` (aware datetime); call it every minute or so.
 
-    Pending subscribers get their one reminder. Return the current edition or
-    None while it waits for the day's stories."""
+    Pending subscribers get their one reminder. While today's edition is being
+    drafted ahead of its send time, yesterday's is the one readers see, so it
+    is made too if missing (a start in those hours). Return the current
+    edition, or None while it waits for the day's stories."""
     now = now or timezone.now()
     send_reminders(now)
     day = current_day(now)
+    if now < send_moment(day):
+        run_edition(day - timedelta(days=1), now)
+    return run_edition(day, now)
+
+
+def run_edition(day, now):
+    """Draft, redraft, approve, send or publish the edition of `day` as due."""
     due = send_moment(day)
     edition = Edition.objects.filter(date=day).first()
     if _wants_draft(edition, now, due):

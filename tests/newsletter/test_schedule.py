@@ -77,6 +77,19 @@ def test_before_the_drafting_window_yesterdays_edition_is_current(unattended):
     assert edition.status == Edition.Status.PUBLISHED
 
 
+def test_a_start_while_todays_is_drafted_ahead_publishes_yesterdays(unattended):
+    """At 04:30 today's edition is being drafted (not due until 06:00);
+    yesterday's, missing, is made and put on the site meanwhile."""
+    make_day_of_articles(DAY - timedelta(days=1))
+    make_day_of_articles(DAY)
+    start = at(DAY, 4, 30)
+    feeds_polled(start)
+    today = run_due_newsletter_jobs(start)
+    assert today.date == DAY and today.status == Edition.Status.DRAFT
+    yesterday = Edition.objects.get(date=DAY - timedelta(days=1))
+    assert yesterday.status == Edition.Status.PUBLISHED
+
+
 def test_a_skipped_draft_is_retried_as_stories_arrive_until_send_time(settings):
     start = at(DAY, 4, 30)
     feeds_polled(start)
