@@ -6,7 +6,12 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ["feed_parsers.py", "extraction_accuracy.py", "ingest_e2e.py"]
+SCRIPTS = [
+    "feed_parsers.py",
+    "extraction_accuracy.py",
+    "ingest_e2e.py",
+    "edition_quality.py",
+]
 
 
 def main() -> int:

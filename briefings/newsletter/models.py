@@ -140,6 +140,9 @@ class Edition(models.Model):
         PAUSED = "paused"
         SENT = "sent"
         SKIPPED = "skipped"
+        # On the site, not mailed: drafted too late for an email (more than
+        # 6 hours past its send time) so that the day still has its edition.
+        PUBLISHED = "published"
 
     date = models.DateField(unique=True)
     status = models.CharField(
@@ -156,6 +159,20 @@ class Edition(models.Model):
     )
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     pause_reason = models.CharField(max_length=500, blank=True)
+    revision = models.PositiveIntegerField(
+        default=0,
+        help_text="bumped by every draft and editor's save; a redraft writes only "
+        "over the revision it read (conditional update)",
+    )
+    drafted_at = models.DateTimeField(null=True, blank=True)
+    window_count = models.PositiveIntegerField(
+        default=0, help_text="articles in the edition's 24 hours when drafted"
+    )
+    edited_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="an editor's last change; redrafting refuses to replace it",
+    )
 
     class Meta:
         ordering = ["-date"]
@@ -174,6 +191,9 @@ class EditionItem(models.Model):
     blurb = models.CharField(max_length=400, blank=True)
     papers = models.PositiveSmallIntegerField(
         default=1, help_text="how many papers covered the story"
+    )
+    is_lead = models.BooleanField(
+        default=False, help_text="the lead story, shown above the regions' sections"
     )
 
     class Meta:

@@ -80,22 +80,50 @@ def variant_items(edition, regions=()):
     return list(items)
 
 
+def _entry(item, regions):
+    return {
+        "item": item,
+        "article": item.article,
+        "url": absolute(item.article.get_absolute_url()),
+        "region": regions.get(item.article.publication.region_id, ""),
+    }
+
+
+def sections(entries):
+    """Return (lead entry or None, [(region name, [entries])]) in the edition's
+    order: the lead above, then a section per region as curation ordered them."""
+    lead = next((e for e in entries if e["item"].is_lead), None)
+    grouped = {}
+    for entry in entries:
+        if entry is not lead:
+            grouped.setdefault(entry["region"], []).append(entry)
+    return lead, list(grouped.items())
+
+
+def preheader(edition, entries):
+    """The line inboxes show after the subject: what else is inside."""
+    papers = {e["article"].publication_id for e in entries}
+    regions = {e["region"] for e in entries}
+    rest = [e["article"].headline for e in entries[1:3]]
+    count = f"{len(entries)} stories from {len(papers)} papers in {len(regions)} " + (
+        "region" if len(regions) == 1 else "regions"
+    )
+    return " · ".join([*rest, count]) if rest else count
+
+
 def edition_context(edition, items):
     """The context of the shared part: the papers' content, no subscriber link."""
     network = load_network()
     regions = {r.pk: r.name for r in Region.objects.all()}
+    entries = [_entry(item, regions) for item in items]
+    lead, grouped = sections(entries)
     return {
         "network": network,
         "edition": edition,
-        "entries": [
-            {
-                "item": item,
-                "article": item.article,
-                "url": absolute(item.article.get_absolute_url()),
-                "region": regions.get(item.article.publication.region_id, ""),
-            }
-            for item in items
-        ],
+        "entries": entries,
+        "lead": lead,
+        "sections": grouped,
+        "preheader": preheader(edition, entries),
         "web_url": absolute(edition.get_absolute_url()),
         "site_url": settings.BRIEFINGS_SITE_URL,
     }
@@ -116,9 +144,23 @@ def footer_context():
     }
 
 
-def subject(edition):
+SUBJECT_HEADLINE = 90  # characters of the lead's headline in the subject
+
+
+def subject(edition, items=()):
+    """The newsletter's name, the date and the lead's headline (the first
+    item's in a variant without the lead), cut at a word."""
     name = load_network().newsletter_name
-    return f"{name}: {edition.date:%A, %-d %B %Y}"
+    head = f"{name}, {edition.date:%-d %B}"
+    first = next((i for i in items if i.is_lead), items[0] if items else None)
+    if first is None:
+        return f"{name}: {edition.date:%A, %-d %B %Y}"
+    # One line of printable text: nothing a paper wrote may break the header.
+    headline = "".join(c for c in first.article.headline if c.isprintable())
+    headline = " ".join(headline.split())
+    if len(headline) > SUBJECT_HEADLINE:
+        headline = headline[: SUBJECT_HEADLINE - 1].rsplit(" ", 1)[0] + "…"
+    return f"{head}: {headline}"
 
 
 def html_pieces(context, footer):
@@ -151,7 +193,7 @@ def render_edition(edition, regions=()):
     context = edition_context(edition, items)
     footer = footer_context()
     return Rendered(
-        subject=subject(edition),
+        subject=subject(edition, items),
         html_pieces=html_pieces(context, footer),
         text_pieces=text_pieces(context, footer),
         items=len(items),

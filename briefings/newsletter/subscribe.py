@@ -5,6 +5,7 @@ import hmac
 import ipaddress
 import logging
 import re
+import smtplib
 from dataclasses import dataclass, field
 from datetime import timedelta
 from email import message_from_bytes, policy
@@ -171,19 +172,25 @@ def queue_signup(signup):
     )
 
 
+# Signing up again while unconfirmed sends the link again (the first may be in
+# spam or lost), but not sooner than this after the last one; the mailbox's
+# daily cap and the client's hourly signup limits bound the rest.
+RESEND_AFTER = timedelta(minutes=2)
+
+
 def confirmation_due(subscriber):
     """Return True unless `subscriber` is confirmed or had a confirmation within
-    the hour."""
+    RESEND_AFTER."""
     if subscriber.status == Subscriber.Status.CONFIRMED:
         return False
     sent = subscriber.confirmation_sent_at
-    return not sent or timezone.now() - sent >= timedelta(hours=1)
+    return not sent or timezone.now() - sent >= RESEND_AFTER
 
 
 def subscribe(queued):
     """Apply a queued signup (sign the address up, record the consent); return
     the subscriber to send a confirmation to, or None when there is none to send:
-    the address is confirmed, had one within the hour, or its mailbox had its
+    the address is confirmed, had one within RESEND_AFTER, or its mailbox had its
     confirmations for the day (NEWSLETTER_CONFIRMATIONS_PER_MAILBOX)."""
     existing = (
         Subscriber.objects.filter(email__iexact=queued.email).order_by("pk").first()
@@ -244,6 +251,47 @@ def send_confirmation(subscriber, reminder=False):
     Subscriber.objects.filter(pk=subscriber.pk).update(
         confirmation_sent_at=timezone.now()
     )
+
+
+def check_confirmation(token):
+    """Return the pending subscriber of a confirmation `token`, changing
+    nothing; raise TokenError at once when the token is forged or garbage
+    ("invalid"), expired, or already used ("used"). The GET of a link shows
+    this before offering the button."""
+    pk, key = read_confirm_token(token)
+    subscriber = Subscriber.objects.filter(pk=pk, token_key=key).first()
+    if subscriber is None:
+        raise TokenError("invalid")
+    if subscriber.status == Subscriber.Status.CONFIRMED:
+        raise TokenError("used")
+    if subscriber.status != Subscriber.Status.PENDING:
+        raise TokenError("invalid")
+    return subscriber
+
+
+def send_welcome(subscriber, manage):
+    """Email a newly confirmed subscriber what to expect and where to manage it
+    (`manage`: their management token). A mail server's failure is logged: the
+    subscription stands either way."""
+    from django.urls import reverse
+
+    context = {
+        "send_time": settings.NEWSLETTER_SEND_TIME,
+        "timezone": settings.NEWSLETTER_TIMEZONE,
+        "weekly": subscriber.frequency == Subscriber.Frequency.WEEKLY,
+        "today_url": site_url(reverse("newsletter:today")),
+        "preferences_url": site_url(reverse("newsletter:preferences", args=[manage])),
+        "unsubscribe_url": site_url(reverse("newsletter:unsubscribe", args=[manage])),
+    }
+    message = EmailMultiAlternatives(
+        "Welcome to Eastern Briefings",
+        render_to_string("newsletter/email/welcome.txt", context),
+        to=[subscriber.email],
+    )
+    try:
+        message.send()
+    except (OSError, smtplib.SMTPException) as error:
+        log.warning("welcome email to subscriber %s failed: %s", subscriber.pk, error)
 
 
 def confirm(token, signup):

@@ -15,5 +15,6 @@ urlpatterns = [
     path("today/", views.today, name="today"),
     path("archive/", views.archive, name="archive"),
     path("feed/", views.EditionFeed(), name="feed"),
+    path("edition.css", views.edition_css, name="edition_css"),
     path("<str:day>/", views.edition, name="edition"),
 ]

@@ -21,13 +21,18 @@ from django.views.decorators.http import require_http_methods, require_POST
 from briefings.network.models import Region
 from briefings.network.networkfile import load_network
 from briefings.newsletter import subscribe as subscriptions
-from briefings.newsletter.models import Edition, Subscriber
-from briefings.newsletter.render import variant_items
+from briefings.newsletter.models import Edition, EditionItem, Subscriber
+from briefings.newsletter.render import edition_context, variant_items
 from briefings.newsletter.subscribe import Signup, SignupError
 from briefings.newsletter.tokens import TokenError, manage_token
 from briefings.throttle.address import client_address
 
-PUBLISHED = (Edition.Status.SENDING, Edition.Status.SENT, Edition.Status.PAUSED)
+PUBLISHED = (
+    Edition.Status.SENDING,
+    Edition.Status.SENT,
+    Edition.Status.PAUSED,
+    Edition.Status.PUBLISHED,
+)
 HONEYPOT = "website"
 
 
@@ -50,6 +55,8 @@ def signup(request):
     context = {"regions_all": Region.objects.all(), "chosen": [], "error": ""}
     if request.method == "GET":
         context["editions"] = published_editions()[:5]
+        # From the compact line on every page: the address, to confirm here.
+        context["email"] = request.GET.get("email", "")[:254]
         return render(request, "newsletter/signup.html", context)
     if request.POST.get(HONEYPOT):
         return redirect("newsletter:thanks")  # a bot: say nothing different
@@ -79,19 +86,18 @@ def thanks(request):
 @require_http_methods(["GET", "POST"])
 def confirm(request, token):
     """GET asks to confirm (link scanners only GET); POST confirms."""
-    if request.method == "GET":
-        return render(request, "newsletter/confirm.html", {"token": token})
     try:
+        if request.method == "GET":  # a garbage or used link says so at once
+            subscriptions.check_confirmation(token)
+            return render(request, "newsletter/confirm.html", {"token": token})
         subscriber = subscriptions.confirm(token, Signup("", **_client(request)))
     except TokenError as error:
         return render(
             request, "newsletter/token_error.html", {"reason": str(error)}, status=400
         )
-    return render(
-        request,
-        "newsletter/confirmed.html",
-        {"manage": manage_token(subscriber)},
-    )
+    manage = manage_token(subscriber)
+    subscriptions.send_welcome(subscriber, manage)
+    return render(request, "newsletter/confirmed.html", {"manage": manage})
 
 
 def _token_error(request, error):
@@ -218,24 +224,37 @@ def today(request):
 
 
 def _edition_page(request, edition):
-    items = variant_items(edition)
+    """The edition as the email shows it (the same sheet and CSS), in the site."""
     editions = published_editions()
-    return render(
-        request,
-        "newsletter/edition.html",
-        {
-            "edition": edition,
-            "items": items,
-            "previous": editions.filter(date__lt=edition.date).first(),
-            "next": editions.filter(date__gt=edition.date).last(),
-        },
-    )
+    context = edition_context(edition, variant_items(edition))
+    context |= {
+        "previous": editions.filter(date__lt=edition.date).first(),
+        "next": editions.filter(date__gt=edition.date).last(),
+    }
+    return render(request, "newsletter/edition.html", context)
+
+
+def edition_css(request):
+    """The email's stylesheet, scoped to the web edition (one CSS for both)."""
+    response = render(request, "newsletter/edition.css", content_type="text/css")
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
 
 
 def archive(request):
-    return render(
-        request, "newsletter/archive.html", {"editions": published_editions()[:400]}
+    """Every published edition by date, each with its lead's headline."""
+    editions = list(published_editions()[:400])
+    rows = (
+        EditionItem.objects.filter(edition__in=editions)
+        .order_by("-is_lead", "position", "id")
+        .values_list("edition_id", "article__headline")
     )
+    leads = {}
+    for edition_id, headline in rows:
+        leads.setdefault(edition_id, headline)  # the lead, else the first item
+    for edition in editions:
+        edition.lead_headline = leads.get(edition.pk, "")
+    return render(request, "newsletter/archive.html", {"editions": editions})
 
 
 class EditionFeed(Feed):

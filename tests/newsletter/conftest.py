@@ -144,10 +144,13 @@ def smtp_settings(settings, smtp_sink):
 def make_day_of_articles(day, per_paper=2):
     """Create `per_paper` articles for each of PAPERS in the 24 h before the
     edition of `day` goes out; return them."""
+    from briefings.network.models import Publication
     from briefings.newsletter.curate import send_moment
+    from briefings.stories.assign import save_places
 
     end = send_moment(day)
     articles = []
+    countries = dict(Publication.objects.values_list("slug", "country__name"))
     for n, slug in enumerate(PAPERS * per_paper):
         when = end - timedelta(hours=1 + n)
         articles.append(
@@ -155,9 +158,11 @@ def make_day_of_articles(day, per_paper=2):
                 slug,
                 headline=f"{slug.replace('-', ' ').title()} reports event {n} "
                 f"{'alpha beta gamma delta'.split()[n % 4]} {n * 7}",
+                body_text=f"Officials in {countries[slug]} spoke on event {n}.",
                 published_at=when,
             )
         )
+    save_places(articles)  # as the stories app does when they arrive
     return articles
 
 

@@ -5,6 +5,7 @@ and confirm."""
 import re
 import threading
 import time
+from datetime import date, timedelta
 
 import pytest
 
@@ -73,7 +74,35 @@ def test_double_opt_in_from_the_signup_form_to_the_confirmed_page(
     assert all("Chrome" in c.user_agent for c in consents)
     assert consents[0].text.startswith("By providing us with your email address")
 
-    page.goto(links[0])  # the link again: a clear page, nothing changes
-    page.click("form[action*='/confirm/'] button[type=submit]")
+    welcome = wait_for_mail(smtp_sink, count=2)
+    assert welcome["Subject"] == "Welcome to Eastern Briefings"
+    assert "/newsletter/today/" in welcome.get_body(("plain",)).get_content()
+
+    page.goto(links[0])  # the link again: says so at once, nothing changes
     page.wait_for_selector("h1:has-text('Already confirmed')")
-    assert len(smtp_sink.messages) == 1  # nothing else was sent
+    assert page.locator("form[action*='/confirm/']").count() == 0
+    assert len(smtp_sink.messages) == 2  # the confirmation and the welcome
+
+
+def test_the_web_edition_looks_like_the_email(page, live_server, network, settings):
+    """The web edition in Chromium: the email's type and measure, not the site's
+    list numbers, huge underlined links and long lines."""
+    from briefings.newsletter.curate import curate
+    from briefings.newsletter.models import Edition
+    from tests.newsletter.conftest import make_day_of_articles
+
+    day = date.today() - timedelta(days=1)
+    make_day_of_articles(day)
+    edition = curate(day)
+    Edition.objects.filter(pk=edition.pk).update(status=Edition.Status.SENT)
+    page.goto(f"{live_server.url}/newsletter/today/")
+    headline = page.locator(".edition-web .item:not(.lead) .headline a").first
+    style = headline.evaluate(
+        "a => { const s = getComputedStyle(a); return [s.fontSize, "
+        "s.textDecorationLine, s.fontFamily]; }"
+    )
+    assert style[0] == "20px" and style[1] == "none" and "Georgia" in style[2]
+    width = page.locator(".edition-web .sheet").evaluate("t => t.offsetWidth")
+    assert width <= 600
+    assert page.locator(".edition-web ol, .edition-web li").count() == 0
+    assert page.locator(".edition-web .section-title").count() >= 2

@@ -35,26 +35,35 @@ def test_syndicated_copies_and_same_headlines_are_one_story(day):
     from datetime import timedelta
 
     at = end - timedelta(hours=3)
+    body = "Floods in Jakarta, Indonesia, closed the airport."
     original = make_article(
         "the-straits-times",
         headline="Monsoon floods close Jakarta airport",
         published_at=at,
+        body_text=body,
     )
-    make_article(
+    copy = make_article(
         "the-star",
         headline="Floods close Jakarta airport",
         published_at=at,
         duplicate_of=original,
+        body_text=body,
     )
-    make_article(
+    lookalike = make_article(
         "the-jakarta-post",
         headline="Monsoon floods close Jakarta airport, officials say",
         published_at=at,
+        body_text=body,
     )
+    save_places([original, copy, lookalike])
     make_day_of_articles(day)
     edition = curate(day)
-    top = edition.items.first()
-    assert top.article == original and top.papers == 3
+    (item,) = [
+        i for i in edition.items.all() if "Jakarta airport" in i.article.headline
+    ]
+    # The original leads its group; the reprint counts as a second paper, the
+    # look-alike headline (not the stories app's same event) counts for nothing.
+    assert item.article == original and item.papers == 2
     headlines = [i.article.headline for i in edition.items.all()]
     assert sum("Jakarta airport" in h for h in headlines) == 1
 
@@ -73,6 +82,7 @@ def test_one_event_told_by_several_papers_is_one_item(day):
                      published_at=at + timedelta(minutes=50)),
     ]  # fmt: skip
     make_story(told)
+    save_places(told)
     make_day_of_articles(day)
     edition = curate(day)
     items = [i for i in edition.items.all() if i.article in told]
@@ -156,6 +166,163 @@ def test_no_country_takes_over_the_edition(day, settings):
 def test_without_the_cap_the_best_covered_country_fills_the_edition(day, settings):
     settings.NEWSLETTER_MAX_PER_PAPER = 10
     settings.NEWSLETTER_MAX_PER_COUNTRY = 0
-    settings.NEWSLETTER_MAX_ITEMS = 5
+    settings.NEWSLETTER_MAX_ITEMS = 10
     _country_heavy_day(day)
     assert _countries(curate(day))["China"] == 4
+
+
+def _stories(day, plan, hours=1):
+    """Create one article per (paper slug, count) story, each about the paper's
+    country unless `body` is given; store their places. Return the articles."""
+    from datetime import timedelta
+
+    from briefings.network.models import Publication
+
+    countries = dict(Publication.objects.values_list("slug", "country__name"))
+    end = send_moment(day)
+    made = []
+    for slug, count in plan:
+        for n in range(count):
+            made.append(
+                make_article(
+                    slug,
+                    headline=f"{slug} distinct event {n} {len(made)} zq{len(made)}",
+                    body_text=f"Officials in {countries[slug]} met on item {n}.",
+                    published_at=end - timedelta(minutes=hours * 7 * len(made) + 1),
+                )
+            )
+    save_places(made)
+    return made
+
+
+def _regions(edition):
+    return Counter(
+        i.article.publication.region.slug
+        for i in edition.items.select_related("article__publication__region")
+    )
+
+
+def test_sections_get_at_least_two_and_a_fair_share(day):
+    """13 South Asia stories from 5 papers, 3 from each other region: South Asia
+    gets the biggest section, every region at least 2."""
+    south = ["dawn", "the-daily-star", "kuensel", "the-statesman", "daily-mirror-lk"]
+    plan = [(slug, 3) for slug in south[:3]] + [(s, 2) for s in south[3:]]
+    plan += [("the-jakarta-post", 1), ("the-star", 1), ("viet-nam-news", 1)]
+    plan += [("china-daily", 1), ("the-japan-news", 1), ("the-korea-herald", 1)]
+    _stories(day, plan)
+    edition = curate(day)
+    regions = _regions(edition)
+    assert min(regions.values()) >= 2 and len(regions) == 3
+    assert regions["south-asia"] == max(regions.values()) >= 4
+    assert sum(regions.values()) == 10
+
+
+def test_sections_follow_the_lead_in_region_order(day):
+    _stories(day, [(s, 2) for s in ["dawn", "the-star", "china-daily", "kuensel"]])
+    items = list(curate(day).items.select_related("article__publication__region"))
+    positions = [i.article.publication.region.position for i in items[1:]]
+    assert positions == sorted(positions)
+
+
+def test_a_paper_that_floods_the_day_gets_two_items_and_a_third_of_papers_show(day):
+    plan = [("the-statesman", 60)] + [
+        (slug, 1)
+        for slug in ["dawn", "kuensel", "the-star", "the-jakarta-post", "china-daily",
+                     "the-japan-news", "viet-nam-news", "the-nation-thailand",
+                     "borneo-bulletin", "the-korea-herald", "the-daily-star"]
+    ]  # fmt: skip
+    _stories(day, plan)
+    edition = curate(day)
+    papers = Counter(
+        i.article.publication.slug
+        for i in edition.items.select_related("article__publication")
+    )
+    assert papers["the-statesman"] <= 2
+    assert max(papers.values()) <= 2
+    assert len(papers) >= 12 / 3
+
+
+def test_a_day_from_one_region_only(day):
+    _stories(day, [(s, 3) for s in ["dawn", "kuensel", "the-statesman"]])
+    edition = curate(day)
+    assert edition.status == Edition.Status.DRAFT
+    assert set(_regions(edition)) == {"south-asia"}
+    assert edition.items.count() == 6  # 2 per paper
+
+
+def test_a_story_with_no_asian_place_never_leads(day):
+    from briefings.network.models import Publication
+
+    foreign = [
+        make_article(
+            slug,
+            headline="US Congress debates the budget",
+            body_text="In Washington, the United States Congress debated.",
+            published_at=send_moment(day) - __import__("datetime").timedelta(hours=1),
+            word_count=900,
+        )
+        for slug in ["the-straits-times", "dawn", "china-daily", "the-star"]
+    ]
+    make_story(foreign)
+    save_places(foreign)
+    _stories(day, [(s, 1) for s in ["kuensel", "the-jakarta-post", "the-japan-news"]])
+    assert Publication.objects.count() == 22
+    edition = curate(day)
+    lead = edition.items.first().article
+    assert lead not in foreign
+    assert {p.code for p in places_of(lead)} & {"BT", "ID", "JP"}
+
+
+def test_one_event_never_twice_even_from_one_paper(day):
+    from datetime import timedelta
+
+    at = send_moment(day) - timedelta(hours=2)
+    same = [
+        make_article("dawn", headline="Karachi port strike ends",
+                     body_text="Pakistan's port of Karachi reopened.", published_at=at),
+        make_article("dawn", headline="Dockers return to work in Karachi",
+                     body_text="Pakistan's dockers returned.",
+                     published_at=at + timedelta(hours=1)),
+    ]  # fmt: skip
+    make_story(same)
+    save_places(same)
+    _stories(day, [(s, 1) for s in ["kuensel", "the-jakarta-post", "the-japan-news"]])
+    items = [i.article for i in curate(day).items.all()]
+    assert sum(a in same for a in items) == 1
+
+
+def test_covered_by_counts_only_same_event_papers(day):
+    """Two papers' look-alike headlines that the stories app did not group are
+    not "covered by 2 papers"."""
+    from datetime import timedelta
+
+    at = send_moment(day) - timedelta(hours=2)
+    body = "Bhutan's Thimphu hosted the talks."
+    alike = [
+        make_article("kuensel", headline="Thimphu hosts border talks today",
+                     body_text=body, published_at=at),
+        make_article("the-statesman", headline="Thimphu hosts border talks",
+                     body_text=body, published_at=at),
+    ]  # fmt: skip
+    save_places(alike)
+    _stories(day, [(s, 1) for s in ["dawn", "the-jakarta-post", "the-japan-news"]])
+    edition = curate(day)
+    (item,) = [i for i in edition.items.all() if i.article in alike]
+    assert item.papers == 1
+
+
+def test_at_least_a_third_of_the_papers_that_published_appear(day):
+    """Five papers write long stories that outrank everyone's; the edition still
+    shows a third of the 21 papers that published, not those five twice."""
+    from briefings.network.models import Publication
+
+    slugs = list(Publication.objects.order_by("slug").values_list("slug", flat=True))
+    made = _stories(day, [(slug, 2) for slug in slugs[:21]])
+    strong = {"dawn", "the-star", "china-daily", "kuensel", "the-jakarta-post"}
+    for article in made:
+        if article.publication.slug in strong:
+            article.word_count = 800
+            article.save(update_fields=["word_count"])
+    edition = curate(day)
+    papers = {i.article.publication_id for i in edition.items.all()}
+    assert len(papers) >= 21 / 3

@@ -170,3 +170,26 @@ def test_dkim_signature_verifies_and_covers_the_unsubscribe_headers(
         )
         assert not dkim.verify(tampered, dnsfunc=dns)
     assert asked and set(asked) == {b"sel._domainkey.briefings.test."}
+
+
+def test_subject_carries_the_lead_and_the_preheader_what_else(approved_edition):
+    from briefings.newsletter.render import render_edition
+
+    rendered = render_edition(approved_edition)
+    lead = approved_edition.items.get(is_lead=True).article.headline
+    assert rendered.subject.startswith("Eastern Briefings, ")
+    assert rendered.subject.endswith(lead)
+    assert 'class="preheader"' in rendered.html
+    preheader = rendered.html.split('class="preheader"', 1)[1].split("</div>", 1)[0]
+    assert "stories from" in preheader and "papers in" in preheader
+
+
+def test_a_hostile_lead_headline_cannot_break_the_subject(approved_edition):
+    from briefings.newsletter.render import render_edition
+
+    item = approved_edition.items.get(is_lead=True)
+    item.article.headline = "Floods\r\nBcc: victim@example.test\x07 " + "long " * 40
+    item.article.save()
+    subject = render_edition(approved_edition).subject
+    assert "\r" not in subject and "\n" not in subject and "\x07" not in subject
+    assert len(subject) < 130 and subject.endswith("…")

@@ -1,9 +1,11 @@
 import re
+from datetime import timedelta
 
 import pytest
 
 from django.core import mail
 from django.core.cache import cache
+from django.utils import timezone
 
 from briefings.newsletter.models import Consent, Subscriber
 from briefings.newsletter.subscribe import send_reminders
@@ -186,3 +188,60 @@ def test_mail_to_the_list_unsubscribe_address_unsubscribes(
     assert pipe(subject).strip() == "unsubscribed"
     assert Subscriber.objects.get(pk=reader.pk).status == "unsubscribed"
     assert Subscriber.objects.get(pk=other.pk).status == "confirmed"
+
+
+def test_confirming_sends_a_welcome_with_the_readers_links(client):
+    post_signup(client, "reader@example.com")
+    link = confirm_link(mail.outbox[0]).removeprefix("http://testserver")
+    client.post(link)
+    welcome = mail.outbox[-1]
+    assert len(mail.outbox) == 2 and welcome.subject == "Welcome to Eastern Briefings"
+    assert welcome.to == ["reader@example.com"]
+    assert "06:00 (Asia/Singapore time)" in welcome.body
+    assert "/newsletter/today/" in welcome.body
+    assert "/newsletter/preferences/" in welcome.body
+    assert "/newsletter/unsubscribe/" in welcome.body
+
+
+def test_a_welcome_the_mail_server_refuses_leaves_the_subscription(client, settings):
+    post_signup(client, "reader@example.com")
+    link = confirm_link(mail.outbox[0]).removeprefix("http://testserver")
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # nothing listens
+    assert b"You are subscribed" in client.post(link).content
+    assert Subscriber.objects.get().status == "confirmed"
+
+
+@pytest.mark.parametrize("token", ["garbage", "1-abc.xyz.123", "x" * 300])
+def test_a_garbage_confirmation_link_fails_at_once(client, token):
+    response = client.get(f"/newsletter/confirm/{token}/")
+    assert response.status_code == 400
+    assert b"This link is not valid" in response.content
+    assert b"<button" not in response.content.split(b"<main", 1)[1]
+
+
+def test_a_used_confirmation_link_says_so_on_opening(client):
+    post_signup(client, "reader@example.com")
+    link = confirm_link(mail.outbox[0]).removeprefix("http://testserver")
+    client.post(link)
+    opened = client.get(link)
+    assert opened.status_code == 400 and b"Already confirmed" in opened.content
+
+
+def test_signing_up_again_while_unconfirmed_resends_the_link(client, settings):
+    from briefings.newsletter.subscribe import RESEND_AFTER
+
+    post_signup(client, "reader@example.com")
+    post_signup(client, "reader@example.com")  # at once: not again yet
+    assert len(mail.outbox) == 1
+    Subscriber.objects.update(
+        confirmation_sent_at=timezone.now() - RESEND_AFTER - timedelta(seconds=1)
+    )
+    post_signup(client, "Reader@Example.com")
+    assert len(mail.outbox) == 2 and mail.outbox[1].to == ["reader@example.com"]
+    assert Subscriber.objects.count() == 1
+    # ... and the mailbox's daily cap still bounds it.
+    for _ in range(5):
+        Subscriber.objects.update(confirmation_sent_at=timezone.now() - RESEND_AFTER)
+        post_signup(client, "reader@example.com")
+    assert len(mail.outbox) == settings.NEWSLETTER_CONFIRMATIONS_PER_MAILBOX

@@ -96,3 +96,53 @@ def test_the_edition_feed_keeps_hostile_headlines_as_text(approved_edition, clie
     (item,) = feedparser.parse(response.content).entries
     assert "<" not in item.summary
     assert html.unescape(item.summary).startswith(hostile)
+
+
+def test_every_kind_of_page_leads_to_the_newsletter(network, client):
+    """Home, rivers, search, story and paper pages carry the signup line and
+    "View Today's Newsletter Here", in the shared header."""
+    from tests.factories import make_article, make_story
+
+    article = make_article("dawn")
+    story = make_story([article, make_article("the-statesman")])
+    pages = [
+        "/",
+        "/region/south-asia/",
+        "/country/PK/",
+        "/publication/dawn/",
+        "/search/?q=paragraph",
+        article.get_absolute_url(),
+        f"/story/{story.pk}/",
+    ]
+    for url in pages:
+        response = client.get(url, follow=True)
+        page = response.content.decode()
+        assert response.status_code == 200, url
+        assert "View Today's Newsletter Here" in page, url
+        assert 'class="newsletter-line-form" method="get" action="/newsletter/"' in (
+            page
+        ), url
+    # The line's address arrives on the signup page, beside the consent text.
+    signup = client.get("/newsletter/?email=reader%40example.test").content.decode()
+    assert 'value="reader@example.test"' in signup and "you agree to our" in signup
+
+
+def test_the_web_edition_is_the_emails_sheet_and_the_archive_shows_leads(
+    approved_edition, client, settings
+):
+    from briefings.newsletter.render import render_edition
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    send_edition(approved_edition)
+    page = client.get(approved_edition.get_absolute_url()).content.decode()
+    email = render_edition(approved_edition).html
+    for mark in ('class="sheet"', 'class="section-title"', 'class="item lead"'):
+        assert mark in page and mark in email
+    assert "/newsletter/edition.css" in page
+    css = client.get("/newsletter/edition.css")
+    assert css["Content-Type"].startswith("text/css")
+    body = css.content.decode()
+    assert body.lstrip().startswith(".edition-web {") and ".headline a" in body
+    lead = approved_edition.items.get(is_lead=True).article.headline
+    archive = client.get("/newsletter/archive/").content.decode()
+    assert lead in archive and approved_edition.get_absolute_url() in archive

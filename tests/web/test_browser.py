@@ -75,7 +75,12 @@ def test_reader_goes_from_the_river_to_an_article(page, live_server, stories):
     assert newsletter.get_by_text("All you need to know about Asia").is_visible()
     assert newsletter.get_by_label("Email address").is_visible()
     assert page.get_by_role("link", name="Privacy Policy").first.is_visible()
-    assert page.get_by_role("link", name="View Today's Newsletter Here").is_visible()
+    assert newsletter.get_by_role(
+        "link", name="View Today's Newsletter Here"
+    ).is_visible()
+    # ... and in the newsletter line every page carries under the header.
+    line = page.locator(".newsletter-line")
+    assert line.get_by_role("link", name="View Today's Newsletter Here").is_visible()
     assert page.get_by_role("link", name="See More on Facebook").first.is_visible()
     assert page.locator(".more-stories .card").count() == 1
 

@@ -1,3 +1,4 @@
+import os
 from pathlib import Path
 
 from django.conf import settings
@@ -9,6 +10,14 @@ from briefings.demo.network import DemoNetwork
 from briefings.demo.register import register_demo_feeds
 from briefings.demo.server import DemoServer
 from briefings.ingest.system import run_system
+
+
+def unattended_newsletter():
+    """The demo has no editor: the day's edition is approved by itself, once the
+    demo's ingest has caught up, so "View Today's Newsletter Here" shows it
+    (unless NEWSLETTER_AUTO_APPROVE is set in the environment)."""
+    if "NEWSLETTER_AUTO_APPROVE" not in os.environ:
+        settings.NEWSLETTER_AUTO_APPROVE = True
 
 
 class Command(BaseCommand):
@@ -25,6 +34,7 @@ class Command(BaseCommand):
                 "No demo corpus found: set BRIEFINGS_DEMO_CORPUS to the Wikinews JSON "
                 "Lines file (../shared/demo-corpus/wikinews_asia.jsonl in a checkout)."
             )
+        unattended_newsletter()
         call_command("sync_network", "--without-feeds", stdout=self.stdout)
         net = DemoNetwork.load(
             corpus, settings.BRIEFINGS_NETWORK_FILE, days=settings.BRIEFINGS_DEMO_DAYS

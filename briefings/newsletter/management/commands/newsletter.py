@@ -8,7 +8,7 @@ from rich.table import Table
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count
 
-from briefings.newsletter.curate import curate
+from briefings.newsletter.curate import RedraftRefused, draft
 from briefings.newsletter.deliver import (
     approve,
     eligible_subscribers,
@@ -42,6 +42,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--text", action="store_true", help="preview: the plain-text part"
         )
+        parser.add_argument(
+            "--redo",
+            action="store_true",
+            help="draft: draft again an edition that has not started sending",
+        )
+        parser.add_argument(
+            "--discard-edits",
+            action="store_true",
+            help="draft --redo: replace an editor's changes too",
+        )
 
     def handle(self, *args, action, **options):
         self.console = Console(file=self.stdout, highlight=False)
@@ -73,12 +83,18 @@ class Command(BaseCommand):
         return edition
 
     def draft(self, day, options):
-        edition = curate(day)
+        try:
+            edition = draft(
+                day, redo=options["redo"], discard_edits=options["discard_edits"]
+            )
+        except RedraftRefused as refused:
+            raise CommandError(f"draft: {refused}") from None
         self.console.print(
-            f"{edition}: {edition.status}, {edition.items.count()} items"
+            f"{edition}: {edition.status}, {edition.items.count()} items",
+            markup=False,
         )
         if edition.skip_reason:
-            self.console.print(f"skipped: {edition.skip_reason}")
+            self.console.print(f"skipped: {edition.skip_reason}", markup=False)
         for item in edition.items.select_related("article__publication"):
             self.console.print(
                 f"{item.position:>2}. {item.article.headline} "
@@ -87,7 +103,13 @@ class Command(BaseCommand):
             )
 
     def preview(self, day, options):
-        rendered = render_edition(self.edition(day))
+        edition = self.edition(day)
+        if edition.status == Edition.Status.SKIPPED:
+            raise CommandError(
+                f"preview: {edition} was skipped ({edition.skip_reason}); "
+                "`newsletter draft --redo` drafts it again"
+            )
+        rendered = render_edition(edition)
         self.stdout.write(rendered.text if options["text"] else rendered.html)
 
     def approve(self, day, options):
