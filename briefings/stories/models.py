@@ -59,6 +59,9 @@ class ArticleSignature(models.Model):
     countries = models.JSONField(
         default=list, help_text="codes of the countries it names (places.py)"
     )
+    lead = models.JSONField(
+        default=dict, help_text="TF-IDF terms of the headline and the body's opening"
+    )
 
     def __str__(self):
         return f"signature of {self.article_id}"

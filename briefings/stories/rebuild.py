@@ -341,9 +341,15 @@ def recheck(days=3):
 
 
 def _stored(article):
-    return ArticleSignature.objects.filter(
-        article=article, content_key=content_key(article)
-    ).exists()
+    """Tell whether `article`'s stored signature is of its current text and
+    complete (signatures stored before stories/0006 have no lead: signed again)."""
+    return (
+        ArticleSignature.objects.filter(
+            article=article, content_key=content_key(article)
+        )
+        .exclude(lead={})
+        .exists()
+    )
 
 
 def withdraw_signature(article):

@@ -25,8 +25,9 @@ def test_judge_prints_one_decision_per_pair(db, tmp_path, capsys):
     )
     call_command("stories", "judge", str(pairs))
     out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert out[0] == {"score": 1.0, "same_story": True}
+    assert out[0] == {"score": 1.0, "same_story": True, "same_thread": True}
     assert out[1]["same_story"] is False
+    assert out[1]["same_thread"] is False
     assert out[2] == {"error": "invalid pair"}
 
 
@@ -53,7 +54,11 @@ def test_judge_works_before_any_database_is_set_up(tmp_path):
     )
     done = on_a_fresh_data_directory(tmp_path, "judge", str(pairs))
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout) == {"score": 1.0, "same_story": True}
+    assert json.loads(done.stdout) == {
+        "score": 1.0,
+        "same_story": True,
+        "same_thread": True,
+    }
     assert "run `briefings migrate`" in done.stderr
 
 

@@ -6,7 +6,8 @@ from django.db import connection
 
 from briefings.stories.assign import rule, stored_idf
 from briefings.stories.models import DocumentFrequency
-from briefings.stories.similarity import Idf, score, signature, text_terms
+from briefings.stories.similarity import Idf, signature, text_terms
+from briefings.stories.tiers import judge
 
 MAX_LINE = 2_000_000  # bytes; a longer line is skipped
 
@@ -75,10 +76,15 @@ class Command(BaseCommand):
                 for i, d in enumerate(pair)
             )
             index += 2
-            value = score(a, b, current.weights)
-            same = value >= current.threshold
+            judged = judge(a, b, current.weights.window_days)
             self.stdout.write(
-                json.dumps({"score": round(value, 4), "same_story": same})
+                json.dumps(
+                    {
+                        "score": round(judged.score, 4),
+                        "same_story": judged.score >= current.threshold,
+                        "same_thread": judged.same_thread,
+                    }
+                )
             )
 
     def parse(self, number, line):
