@@ -125,7 +125,7 @@ def _candidates(article, sig, window, in_memory=False):
                 [*probe, sig.at - window, sig.at + window, article.pk, CANDIDATES],
             )
             ids = [row[0] for row in cursor.fetchall()]
-    found = _signatures(ids)
+    found = stored_signatures(ids)
     return [found[i] for i in ids if i in found]
 
 
@@ -138,7 +138,7 @@ _SIGNATURES_SQL = (
 )
 
 
-def _signatures(ids):
+def stored_signatures(ids):
     """Return {article id: (article id, Signature, story id, (first, last))} of
     the assigned articles among `ids`, in one query read as raw rows: it is the
     assignment's hottest read, and the ORM's reading of it (JSON and time
