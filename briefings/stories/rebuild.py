@@ -308,13 +308,14 @@ def rebuild():
     return changes
 
 
-def recheck(days=3):
-    """Regroup the articles of the last `days` days (plus one window before, so
-    their stories are seen whole); return the number of stored changes."""
+def recheck(days=3, now=None):
+    """Regroup the articles of the `days` days to `now` (plus one window before,
+    so their stories are seen whole) by the live rule, which splits a story
+    whose members no longer hold together; return the number of stored changes."""
     from django.utils import timezone
 
     since = (
-        timezone.now()
+        (now or timezone.now())
         - timedelta(days=days)
         - timedelta(days=rule().weights.window_days)
     )
@@ -360,4 +361,4 @@ def withdraw_signature(article):
 
 def recheck_recent(now):
     """The scheduler's periodic job: regroup the last 3 days' stories."""
-    return recheck(days=3)
+    return recheck(days=3, now=now)
