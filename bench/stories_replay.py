@@ -117,6 +117,10 @@ def report(name, rows, story, pairs):
             f"labelled pairs ({len(pairs)}) against {who}: cluster-level "
             f"P {precision:.3f} R {recall:.3f} ({right} right, {wrong} wrong)"
         )
+        titles = {row["id"]: row["title"][:50] for row in rows}
+        for p in pairs:
+            if story[p["a"]] == story[p["b"]] and p[key] != "same_event":
+                print(f"  grouped, {p[key]}: {titles[p['a']]!r} / {titles[p['b']]!r}")
     gold = gold_clusters([dict(p, same=p["label"] == "same_event") for p in pairs])
     precision, recall = bcubed(gold, story)
     print(
