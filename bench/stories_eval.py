@@ -1,19 +1,20 @@
 """Same-event accuracy of the story grouping on the labelled Wikinews pairs.
 
-    python bench/stories_eval.py [--pairs bench/data/story_pairs.jsonl] [--tune]
+    python bench/stories_eval.py [--pairs bench/data/story_pairs.jsonl]
 
 Reads the pairs (see docs/stories-evaluation.md), resolves their text from the
 shared demo corpus (read in place) and bench/data/story_synthetic.jsonl, and
 prints, for the development and the held-out split: pairwise precision, recall
-and F1 of "same event" for Briefings' score and for the title-word Jaccard
+and F1 of "same event" for Briefings' score (the same-event probability
+of briefings/stories/tiers.py, fitted by bench/stories_tiers.py) and for the
+title-word Jaccard
 baseline (each with its threshold chosen on the development split), and the
 B-cubed F1 of the stories both form when their articles are grouped one at a
-time in publication order. --tune also searches the score's weights on the
-development split.
+time in publication order (the live rule: a newcomer must match most of a
+story's latest members).
 """
 
 import argparse
-import itertools
 import json
 import re
 import sys
@@ -28,11 +29,10 @@ from briefings.stories.similarity import (  # noqa: E402
     DEFAULT_WEIGHTS,
     Idf,
     Signature,
-    Weights,
-    score,
     signature,
     text_terms,
 )
+from briefings.stories.tiers import same_event_probability  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "demo-corpus" / "wikinews_asia.jsonl"
 PAIRS = ROOT / "bench" / "data" / "story_pairs.jsonl"
@@ -40,6 +40,11 @@ SYNTHETIC = ROOT / "bench" / "data" / "story_synthetic.jsonl"
 SECOND = ROOT / "bench" / "data" / "story_labels_second.jsonl"
 LABELS = ("same_event", "related", "different")
 TITLE_WORD = re.compile(r"\w+")
+
+
+def score(a, b, weights=DEFAULT_WEIGHTS):
+    """Briefings' same-event score: the shipped tier's probability."""
+    return same_event_probability(a, b, weights.window_days)
 
 
 def load_documents():
@@ -178,21 +183,9 @@ def evaluate(split_pairs, sigs, threshold, scorer, weights):
     return (*prf(split_pairs, scores, threshold), bcubed(gold, predicted))
 
 
-def tune(dev, sigs):
-    results = []
-    for names, half_life in itertools.product((0.0, 0.2, 0.3, 0.4, 0.5), (2, 3, 5, 8)):
-        weights = Weights(names=names, half_life_days=half_life)
-        scores = [score(sigs[p["a"]], sigs[p["b"]], weights) for p in dev]
-        threshold = best_threshold(dev, scores)
-        results.append((prf(dev, scores, threshold)[2], names, half_life, threshold))
-    for row in sorted(results, reverse=True)[:8]:
-        print("dev F1 {:.3f}  names={:.1f} half_life={} threshold={:.3f}".format(*row))
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pairs", type=Path, default=PAIRS)
-    parser.add_argument("--tune", action="store_true")
     parser.add_argument(
         "--embeddings",
         action="store_true",
@@ -208,8 +201,6 @@ def main():
     dev = [p for p in pairs if p["split"] == "dev"]
     test = [p for p in pairs if p["split"] == "test"]
     sigs, titles = signatures(docs), title_signatures(docs)
-    if args.tune:
-        tune(dev, sigs)
     weights = DEFAULT_WEIGHTS
     ours_t = best_threshold(
         dev, [score(sigs[p["a"]], sigs[p["b"]], weights) for p in dev]

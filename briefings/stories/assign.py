@@ -16,7 +16,13 @@ from datetime import UTC
 from django.conf import settings
 from django.db import connection, transaction
 
-from briefings.stories.cluster import CANDIDATES, PROBE_TERMS, Rule, choose_story
+from briefings.stories.cluster import (
+    CANDIDATES,
+    PROBE_TERMS,
+    RECENT,
+    Rule,
+    choose_story,
+)
 from briefings.stories.models import (
     ArticlePlace,
     ArticleSignature,
@@ -32,7 +38,6 @@ from briefings.stories.similarity import (
     Idf,
     Signature,
     Weights,
-    score,
     signature,
     text_terms,
 )
@@ -99,6 +104,7 @@ def to_signature(row):
         names=frozenset(row.names),
         simhash=row.simhash,
         countries=frozenset(row.countries),
+        lead=row.lead,
     )
 
 
@@ -119,19 +125,20 @@ def _candidates(article, sig, window, in_memory=False):
                 [*probe, sig.at - window, sig.at + window, article.pk, CANDIDATES],
             )
             ids = [row[0] for row in cursor.fetchall()]
-    found = _signatures(ids)
+    found = stored_signatures(ids)
     return [found[i] for i in ids if i in found]
 
 
 _SIGNATURES_SQL = (
-    "SELECT s.article_id, s.at, s.terms, s.names, s.simhash, s.countries, m.story_id, "
+    "SELECT s.article_id, s.at, s.terms, s.names, s.simhash, s.countries, s.lead, "
+    "m.story_id, "
     "t.first_published_at, t.last_published_at FROM {signatures} s "
     "JOIN {memberships} m ON m.article_id = s.article_id "
     "JOIN {stories} t ON t.id = m.story_id WHERE s.article_id IN ({marks})"
 )
 
 
-def _signatures(ids):
+def stored_signatures(ids):
     """Return {article id: (article id, Signature, story id, (first, last))} of
     the assigned articles among `ids`, in one query read as raw rows: it is the
     assignment's hottest read, and the ORM's reading of it (JSON and time
@@ -148,16 +155,47 @@ def _signatures(ids):
         cursor.execute(sql, list(ids))
         rows = cursor.fetchall()
     found = {}
-    for pk, at, terms, names, simhash, countries, story, first, last in rows:
+    for pk, at, terms, names, simhash, countries, lead, story, first, last in rows:
         sig = Signature(
             at=at,
             terms=_json(terms),
             names=frozenset(_json(names)),
             simhash=simhash,
             countries=frozenset(_json(countries)),
+            lead=_json(lead),
         )
         found[pk] = (pk, sig, story, (_epoch(first), _epoch(last)))
     return found
+
+
+_LATEST_SQL = (
+    "SELECT s.at, s.terms, s.names, s.simhash, s.countries, s.lead "
+    "FROM {signatures} s JOIN {memberships} m ON m.article_id = s.article_id "
+    "WHERE m.story_id = %s ORDER BY s.at DESC, s.article_id DESC LIMIT %s"
+)
+
+
+def latest_members(story_id):
+    """Return the signatures of story `story_id`'s RECENT latest members (one
+    raw query: it runs for each candidate story an article would join)."""
+    sql = _LATEST_SQL.format(
+        signatures=ArticleSignature._meta.db_table,
+        memberships=StoryMembership._meta.db_table,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [story_id, RECENT])
+        rows = cursor.fetchall()
+    return [
+        Signature(
+            at=at,
+            terms=_json(terms),
+            names=frozenset(_json(names)),
+            simhash=simhash,
+            countries=frozenset(_json(countries)),
+            lead=_json(lead),
+        )
+        for at, terms, names, simhash, countries, lead in rows
+    ]
 
 
 def _json(value):
@@ -268,6 +306,7 @@ SIGNATURE_COLUMNS = (
     "terms",
     "names",
     "countries",
+    "lead",
 )
 POSTING_COLUMNS = ("term", "at", "article_id", "weight")
 
@@ -283,6 +322,7 @@ def signature_row(pk, key, sig):
         json.dumps(sig.terms),
         json.dumps(sorted(sig.names)),
         json.dumps(sorted(sig.countries)),
+        json.dumps(sig.lead),
     )
 
 
@@ -329,11 +369,11 @@ def assign_article(article):
         )
         candidates = _candidates(article, sig, current.window, in_memory)
         scored = [
-            (score(sig, other, current.weights), story_id)
+            (current.score(sig, other), story_id)
             for _, other, story_id, _ in candidates
         ]
         spans = {story_id: span for _, _, story_id, span in candidates}
-        story_id, value = choose_story(at, scored, spans, current)
+        story_id, value = choose_story(at, scored, spans, current, latest_members, sig)
         if story_id is None:
             story_id = Story.objects.create(
                 first_published_at=article.published_at,

@@ -28,6 +28,18 @@ class Story(models.Model):
         return reverse("story", args=[self.pk])
 
 
+class StoryRedirect(models.Model):
+    """The address of a story merged into another by a regrouping (re-check or
+    rebuild): /story/<old id>/ redirects to the story that took most of its
+    articles, so links to it keep working."""
+
+    old_id = models.PositiveBigIntegerField(primary_key=True)
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="+")
+
+    def __str__(self):
+        return f"story {self.old_id} -> {self.story_id}"
+
+
 class StoryMembership(models.Model):
     """An article's place in its story (every assigned article has exactly one)."""
 
@@ -58,6 +70,9 @@ class ArticleSignature(models.Model):
     names = models.JSONField(default=list)
     countries = models.JSONField(
         default=list, help_text="codes of the countries it names (places.py)"
+    )
+    lead = models.JSONField(
+        default=dict, help_text="TF-IDF terms of the headline and the body's opening"
     )
 
     def __str__(self):

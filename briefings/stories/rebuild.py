@@ -37,6 +37,7 @@ from briefings.stories.models import (
     DocumentFrequency,
     Story,
     StoryMembership,
+    StoryRedirect,
     StoryTerm,
 )
 from briefings.stories.places import by_country, find
@@ -106,6 +107,7 @@ class _Reconciler:
     def __init__(self):
         self.claimed = set()  # stored story ids a group took
         self.touched = set()  # stored story ids holding an article regrouped
+        self.went_to = {}  # stored story id -> Counter of the ids its articles took
         self.changes = 0
 
     def store(self, groups, scores, meta):
@@ -146,6 +148,9 @@ class _Reconciler:
                 target[member] = story.pk
         if updated:
             Story.objects.bulk_update(updated, list(_STORY_FIELDS), 2000)
+        for pk in ids:
+            if pk in current:
+                self.went_to.setdefault(current[pk], Counter())[target[pk]] += 1
         moved = [pk for pk in ids if pk in current and current[pk] != target[pk]]
         moved_set = set(moved)
         for i in range(0, len(moved), 900):
@@ -162,9 +167,23 @@ class _Reconciler:
 
     def finish(self):
         emptied = sorted(self.touched - self.claimed)
+        self._redirect(emptied)
         for i in range(0, len(emptied), 900):
             Story.objects.filter(pk__in=emptied[i : i + 900]).delete()
         return self.changes + len(emptied)
+
+    def _redirect(self, emptied):
+        """Point each emptied story's address (and the addresses already
+        pointing to it) at the story that took most of its articles."""
+        for old in emptied:
+            counts = self.went_to.get(old)
+            if not counts:
+                continue
+            new = min(counts, key=lambda s: (-counts[s], s))
+            StoryRedirect.objects.filter(story_id=old).update(story_id=new)
+            StoryRedirect.objects.update_or_create(
+                old_id=old, defaults={"story_id": new}
+            )
 
 
 def _reconcile(groups, scores, meta):
@@ -308,13 +327,14 @@ def rebuild():
     return changes
 
 
-def recheck(days=3):
-    """Regroup the articles of the last `days` days (plus one window before, so
-    their stories are seen whole); return the number of stored changes."""
+def recheck(days=3, now=None):
+    """Regroup the articles of the `days` days to `now` (plus one window before,
+    so their stories are seen whole) by the live rule, which splits a story
+    whose members no longer hold together; return the number of stored changes."""
     from django.utils import timezone
 
     since = (
-        timezone.now()
+        (now or timezone.now())
         - timedelta(days=days)
         - timedelta(days=rule().weights.window_days)
     )
@@ -341,9 +361,15 @@ def recheck(days=3):
 
 
 def _stored(article):
-    return ArticleSignature.objects.filter(
-        article=article, content_key=content_key(article)
-    ).exists()
+    """Tell whether `article`'s stored signature is of its current text and
+    complete (signatures stored before stories/0006 have no lead: signed again)."""
+    return (
+        ArticleSignature.objects.filter(
+            article=article, content_key=content_key(article)
+        )
+        .exclude(lead={})
+        .exists()
+    )
 
 
 def withdraw_signature(article):
@@ -354,4 +380,4 @@ def withdraw_signature(article):
 
 def recheck_recent(now):
     """The scheduler's periodic job: regroup the last 3 days' stories."""
-    return recheck(days=3)
+    return recheck(days=3, now=now)

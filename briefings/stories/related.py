@@ -1,7 +1,9 @@
 """What an article page shows beside the article: the other papers' takes on the
-same story ("Also covered by ...") and related stories (the same story first,
-then topical neighbours of the same period), the places and people it
-mentions, and "More from <country>": other articles about its main country."""
+same event ("Also covered by ...", its story's members: the same-event tier
+only), "Follow the story" (earlier and later occurrences of the same thread,
+the looser tier, never counted as coverage), related stories (topical
+neighbours of the same period), the places and people it mentions, and "More
+from <country>": other articles about its main country."""
 
 from dataclasses import dataclass, field
 
@@ -11,7 +13,7 @@ from django.utils import timezone
 
 from briefings.articles.models import Article
 from briefings.network.models import Country
-from briefings.stories.assign import rule
+from briefings.stories.assign import rule, stored_signatures
 from briefings.stories.cluster import PROBE_TERMS
 from briefings.stories.models import (
     ArticlePlace,
@@ -21,6 +23,8 @@ from briefings.stories.models import (
     StoryTerm,
 )
 from briefings.stories.places import country_name
+from briefings.stories.similarity import DAY
+from briefings.stories.tiers import THREAD_DAYS, judge
 
 
 def story_of(article):
@@ -95,6 +99,51 @@ def related_stories(article, limit=5, story=None):
         ids = [r[0] for r in cursor.fetchall() if story is None or r[0] != story.pk]
     found = Story.objects.in_bulk(ids[:limit])
     return [found[i] for i in ids[:limit] if i in found]
+
+
+_THREAD_SQL = (
+    "SELECT article_id FROM {postings} WHERE term IN ({marks}) "
+    "AND at >= %s AND at <= %s AND article_id <> %s "
+    "GROUP BY article_id ORDER BY SUM(weight) DESC, article_id LIMIT %s"
+)
+THREAD_CANDIDATES = 40
+
+
+def follow_the_story(article, limit=4):
+    """Return the ids of up to `limit` articles of other stories in the same
+    thread as `article` (tiers.py: same-thread probability at its threshold,
+    within THREAD_DAYS), one per story (its closest), oldest first: the story's
+    earlier and later occurrences. Never the article's own story, and never
+    counted as coverage."""
+    mine = stored_signatures([article.pk]).get(article.pk)
+    if mine is None or mine[1].empty:
+        return []
+    _, sig, own_story, _ = mine
+    probe = sig.top(PROBE_TERMS)
+    span = int(THREAD_DAYS * DAY)
+    sql = _THREAD_SQL.format(
+        postings=StoryTerm._meta.db_table, marks=", ".join(["%s"] * len(probe))
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql, [*probe, sig.at - span, sig.at + span, article.pk, THREAD_CANDIDATES]
+        )
+        ids = [r[0] for r in cursor.fetchall()]
+    window = rule().weights.window_days
+    best = {}  # story id -> (probability, at, article id)
+    for pk, other, story_id, _ in stored_signatures(ids).values():
+        if story_id == own_story:
+            continue
+        judged = judge(sig, other, window)
+        if judged.same_thread and judged.thread > best.get(story_id, (0,))[0]:
+            best[story_id] = (judged.thread, other.at, pk)
+    shown = set(
+        Article.objects.published()
+        .filter(pk__in=[pk for _, _, pk in best.values()])
+        .values_list("id", flat=True)
+    )
+    chosen = sorted((v for v in best.values() if v[2] in shown), reverse=True)[:limit]
+    return [pk for _, _, pk in sorted(chosen, key=lambda v: (v[1], v[2]))]
 
 
 @dataclass

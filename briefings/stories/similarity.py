@@ -20,6 +20,8 @@ from briefings.stories.places import countries as countries_named
 from briefings.stories.tokenize import names, terms
 
 TOP_TERMS = 48  # terms kept in a signature
+LEAD_CHARS = 400  # the lead: the headline and the body's first characters
+LEAD_TERMS = 32  # terms kept in the lead's vector
 NAME_LIMIT = 24  # names kept in a signature
 NEAR_COPY_BITS = 3  # SimHash distance at or under which two texts are copies
 DAY = 86_400
@@ -63,6 +65,7 @@ class Signature:
     names: frozenset = frozenset()
     simhash: int = 0
     countries: frozenset = frozenset()  # country codes the article names
+    lead: dict = field(default_factory=dict)  # the lead's terms, unit length
 
     @property
     def empty(self):
@@ -119,6 +122,23 @@ def simhash(term_list):
     return value - (1 << 64) if value >= 1 << 63 else value
 
 
+def _vector(term_list, idf, limit):
+    """Return the TF-IDF vector of `term_list` (sublinear counts), cut to its
+    `limit` strongest terms and of unit length, weights rounded."""
+    counts = Counter(term_list)
+    vector = {t: (1 + math.log(c)) * idf(t) for t, c in counts.items()}
+    ranked = sorted(vector.items(), key=lambda item: (-item[1], item[0]))[:limit]
+    norm = math.sqrt(sum(w * w for _, w in ranked)) or 1.0
+    return {t: round(w / norm, 5) for t, w in ranked}
+
+
+def lead_terms(headline, body):
+    """Return the terms of an article's lead: its headline and the body's first
+    LEAD_CHARS characters. Two reports of one event open on it (who, what,
+    where); two occurrences of one thread share the background further down."""
+    return terms(f"{headline}\n{(body or '')[:LEAD_CHARS]}")
+
+
 def signature(headline, body, at, idf, term_list=None, countries=None):
     """Return the Signature of an article published at `at` (epoch seconds);
     `countries` (codes) when the caller has read the places already."""
@@ -126,18 +146,15 @@ def signature(headline, body, at, idf, term_list=None, countries=None):
         term_list = text_terms(headline, body)
     if countries is None:
         countries = countries_named(headline, body)
-    counts = Counter(term_list)
-    vector = {t: (1 + math.log(c)) * idf(t) for t, c in counts.items()}
-    ranked = sorted(vector.items(), key=lambda item: (-item[1], item[0]))[:TOP_TERMS]
-    norm = math.sqrt(sum(w * w for _, w in ranked)) or 1.0
     found = names(f"{headline}\n{body}")
     kept = sorted(found, key=lambda n: (-idf(n), n))[:NAME_LIMIT]
     return Signature(
         at=int(at),
-        terms={t: round(w / norm, 5) for t, w in ranked},
+        terms=_vector(term_list, idf, TOP_TERMS),
         names=frozenset(kept),
         simhash=simhash(term_list),
         countries=frozenset(countries),
+        lead=_vector(lead_terms(headline, body), idf, LEAD_TERMS),
     )
 
 
@@ -149,9 +166,18 @@ def near_copy(a, b):
 
 
 def cosine(a, b):
-    if len(a.terms) > len(b.terms):
+    return dot(a.terms, b.terms)
+
+
+def lead_cosine(a, b):
+    return dot(a.lead, b.lead)
+
+
+def dot(a, b):
+    """Return the dot product of two sparse vectors ({term: weight})."""
+    if len(a) > len(b):
         a, b = b, a
-    return sum(w * b.terms.get(t, 0.0) for t, w in a.terms.items())
+    return sum(w * b.get(t, 0.0) for t, w in a.items())
 
 
 def name_overlap(a, b):

@@ -12,6 +12,7 @@ from briefings.network.models import Country, Publication, Region
 from briefings.stories.related import (
     ALSO_COVERED,
     also_covered_by,
+    follow_the_story,
     main_member_country,
     more_from_country,
     places_of,
@@ -28,6 +29,7 @@ from briefings.web.structured import json_ld, news_article
 
 MORE_STORIES = 6
 RELATED_STORIES = 4
+FOLLOW_THE_STORY = 4
 MORE_FROM_COUNTRY = 5
 ABOUT_COUNTRY = 12
 SEARCH_PAGE_SIZE = 20
@@ -175,9 +177,12 @@ def article(request, pk, slug=""):
     # list's ids come first; their cards are read together in one query.
     membership = getattr(article, "story_membership", None)
     story = membership.story if membership else None
-    also_ids, related_ids = [], []
+    also_ids, related_ids, thread_ids = [], [], []
     if story is not None:  # an article not grouped yet has no neighbours either
         also_ids = also_covered_by(article, story)
+        # Follow the story: the same thread's other occurrences (the looser
+        # tier), listed apart from the coverage and never counted in it.
+        thread_ids = follow_the_story(article, FOLLOW_THE_STORY)
         firsts = [
             s.first_report_id
             for s in related_stories(article, RELATED_STORIES, story)
@@ -188,13 +193,13 @@ def article(request, pk, slug=""):
             .filter(pk__in=firsts)
             .values_list("id", flat=True)
         )
-        related_ids = [pk for pk in firsts if pk in shown]
+        related_ids = [pk for pk in firsts if pk in shown and pk not in thread_ids]
     # The region's newest, the newest elsewhere and the country's newest are
     # the same for every article page of that region or country: remembered
     # per process until an article changes, then cut for this page.
     region = article.publication.region
     if len(related_ids) < RELATED_STORIES:
-        seen = {article.pk, *related_ids, *also_ids}
+        seen = {article.pk, *related_ids, *also_ids, *thread_ids}
         newest = rivers.newest_ids(
             f"region:{region.pk}",
             lambda: rivers.in_region(region),
@@ -216,7 +221,9 @@ def article(request, pk, slug=""):
             lambda: more_from_country(country.code, limit=MORE_FROM_COUNTRY + 1),
         )
         country_ids = [pk for pk in newest if pk != article.pk][:MORE_FROM_COUNTRY]
-    cards = rivers.cards([*also_ids, *related_ids, *more_ids, *country_ids])
+    cards = rivers.cards(
+        [*also_ids, *thread_ids, *related_ids, *more_ids, *country_ids]
+    )
     page_url = request.build_absolute_uri(article.get_absolute_url())
     context = {
         "article": article,
@@ -225,6 +232,7 @@ def article(request, pk, slug=""):
         "json_ld": json_ld(news_article(article, page_url)),
         "story": story,
         "also_covered_by": [cards[pk] for pk in also_ids if pk in cards],
+        "follow_the_story": [cards[pk] for pk in thread_ids if pk in cards],
         "related_stories": [cards[pk] for pk in related_ids if pk in cards],
         "more_stories": [cards[pk] for pk in more_ids if pk in cards],
         "places": places,

@@ -25,7 +25,12 @@ NOW = timezone.now() - timedelta(days=1)
 
 def article(publication, headline, body, at=NOW):
     return make_article(
-        publication, headline=headline, body_text=body, published_at=at, updated_at=at
+        publication,
+        headline=headline,
+        dek="",
+        body_text=body,
+        published_at=at,
+        updated_at=at,
     )
 
 
@@ -150,3 +155,21 @@ def test_joining_keeps_the_story_count_bounds_and_first_report(papers):
     assert story.first_published_at == earlier.published_at
     assert story.last_published_at == latest.published_at
     assert story.headline == earlier.headline
+
+
+def test_an_article_matching_one_member_only_does_not_chain_the_story(papers):
+    # "b" tells both events; "c" is the same event as "b" by itself, not as the
+    # story ("a" and "b"): joining on one member would chain "a" to "c".
+    a = article(papers[0], "North Korea conducts nuclear test", BODY)
+    b = article(
+        papers[1],
+        "North Korea test and Thai vote",
+        f"{BODY} {OTHER}",
+        at=NOW + timedelta(hours=1),
+    )
+    c = article(papers[2], "Thai election results", OTHER, at=NOW + timedelta(hours=2))
+    for one in (a, b, c):
+        assign_article(one)
+    first, second, third = story_ids(a, b, c)
+    assert first == second
+    assert third != first

@@ -62,3 +62,23 @@ def test_a_closed_story_is_one_no_later_article_could_join():
     clusterer.add("c", signature(text, text, window + 1, idf))
     assert clusterer.take_closed() == {"a": ["a", "b"]}
     assert clusterer.story_of == {"c": "c"}  # too late for "a": a story of its own
+
+
+def test_a_story_is_joined_by_matching_most_of_it_not_one_member():
+    from briefings.stories.cluster import Rule, choose_story
+    from tests.stories.test_assign import BODY, OTHER
+
+    idf = Idf()
+    a = signature("North Korea conducts nuclear test", BODY, 0, idf)
+    b = signature("North Korea test and Thai vote", f"{BODY} {OTHER}", 3600, idf)
+    c = signature("Thai election results", OTHER, 7200, idf)
+    clusterer = Clusterer()
+    for key, sig in (("a", a), ("b", b), ("c", c)):
+        clusterer.add(key, sig)
+    assert clusterer.stories() == {"a": ["a", "b"], "c": ["c"]}
+    # One member alone ("b") would have let "c" in: what the rule prevents.
+    rule = Rule()
+    scored = [(rule.score(c, b), "a")]
+    assert choose_story(c.at, scored, {"a": (0, 3600)}, rule)[0] == "a"
+    refused = choose_story(c.at, scored, {"a": (0, 3600)}, rule, lambda s: [a, b], c)
+    assert refused[0] is None

@@ -108,3 +108,53 @@ def test_recheck_merges_what_assignment_split_and_stores_changed_articles(
     )
     assert ArticlePlace.objects.filter(article=b, country="KP").exists()
     assert rebuild_module.recheck() == 0
+
+
+def test_recheck_splits_a_story_that_lost_its_coherence(network):
+    # A story stored as a chain (as the one-member rule of issue #5 made them):
+    # "c" matched "b" only. The re-check regroups it by the live rule.
+    from tests.factories import make_story
+
+    a = article("the-korea-herald", "North Korea conducts nuclear test", BODY)
+    b = article(
+        "the-japan-news",
+        "North Korea test and Thai vote",
+        f"{BODY} {OTHER}",
+        at=NOW + timedelta(hours=1),
+    )
+    c = article(
+        "the-nation-thailand",
+        "Thai election results",
+        OTHER,
+        at=NOW + timedelta(hours=2),
+    )
+    chained = make_story([a, b, c])
+    assert rebuild_module.recheck() > 0
+    first, second, third = story_ids(a, b, c)
+    assert first == second == chained.pk  # the story keeps its id and address
+    assert third != first
+    assert Story.objects.get(pk=chained.pk).article_count == 2
+    assert Story.objects.get(pk=third).article_count == 1
+
+
+def test_a_merged_story_keeps_its_address(network, settings, client):
+    a = article("the-korea-herald", "North Korea conducts nuclear test", BODY)
+    b = article(
+        "the-japan-news",
+        "North Korea conducts nuclear test",
+        BODY,
+        at=NOW + timedelta(hours=1),
+    )
+    settings.BRIEFINGS_STORY_THRESHOLD = 1.01  # assignment keeps them apart
+    assign_article(a)
+    assign_article(b)
+    kept, merged = story_ids(a, b)
+    assert kept != merged
+    settings.BRIEFINGS_STORY_THRESHOLD = 0.832
+    assert rebuild_module.recheck() > 0
+    assert story_ids(a, b) == [kept, kept]
+    assert not Story.objects.filter(pk=merged).exists()
+    response = client.get(f"/story/{merged}/")
+    assert response.status_code == 301
+    assert response["Location"] == f"/story/{kept}/"
+    assert client.get("/story/999999/").status_code == 404

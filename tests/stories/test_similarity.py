@@ -8,6 +8,7 @@ from briefings.stories.similarity import (
     score,
     signature,
 )
+from briefings.stories.tiers import APART, SAME_EVENT, features, same_event_probability
 
 DAY = 86_400
 BODY = (
@@ -93,9 +94,11 @@ def test_the_same_kind_of_event_in_two_countries_is_two_events():
     unplaced = sig("Passenger jet crashes", OTHER_CRASH.format(where=""), 0, idf)
     assert india.countries == again.countries == {"IN"}  # Mumbai is in India
     assert elsewhere.countries == {"ID"}
-    assert score(india, again) >= DEFAULT_THRESHOLD
-    assert score(india, unplaced) >= DEFAULT_THRESHOLD  # no country named: no cut
-    assert score(india, elsewhere) < DEFAULT_THRESHOLD
-    assert score(india, elsewhere) == pytest.approx(
-        DEFAULT_WEIGHTS.apart * score(india, unplaced), rel=0.2
+    window = DEFAULT_WEIGHTS.window_days
+    assert same_event_probability(india, again, window) >= DEFAULT_THRESHOLD
+    # No country named on one side: no cut.
+    assert same_event_probability(india, unplaced, window) >= DEFAULT_THRESHOLD
+    assert same_event_probability(india, elsewhere, window) < DEFAULT_THRESHOLD
+    assert same_event_probability(india, elsewhere, window) == pytest.approx(
+        APART * SAME_EVENT.probability(features(india, elsewhere))
     )

@@ -1,4 +1,6 @@
+import argparse
 import json
+import os
 from datetime import UTC, datetime
 
 from django.core.management.base import BaseCommand, CommandError
@@ -6,7 +8,8 @@ from django.db import connection
 
 from briefings.stories.assign import rule, stored_idf
 from briefings.stories.models import DocumentFrequency
-from briefings.stories.similarity import Idf, score, signature, text_terms
+from briefings.stories.similarity import Idf, signature, text_terms
+from briefings.stories.tiers import judge
 
 MAX_LINE = 2_000_000  # bytes; a longer line is skipped
 
@@ -20,6 +23,14 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         judge = sub.add_parser("judge", help="score JSON-lines pairs {a, b}")
         judge.add_argument("pairs", help="JSON Lines file, or - for standard input")
+        cluster = sub.add_parser(
+            "cluster",
+            help="group a JSON-lines stream {id, title, date, body, publication} "
+            "as the live system would, on a scratch database",
+        )
+        cluster.add_argument("stream", help="JSON Lines file, or - for standard input")
+        # Internal: the child process on the scratch database (stream.py).
+        cluster.add_argument("--scratch", action="store_true", help=argparse.SUPPRESS)
         sub.add_parser("rebuild", help="recompute every story")
         recheck = sub.add_parser("recheck", help="regroup the recent articles")
         recheck.add_argument("--days", type=int, default=3)
@@ -28,6 +39,9 @@ class Command(BaseCommand):
         action = options["action"]
         if action == "judge":
             self.judge(options["pairs"])
+            return
+        if action == "cluster":
+            self.cluster(options["stream"], options["scratch"])
             return
         if not _database_set_up():
             raise CommandError("no database set up: run `briefings migrate` first")
@@ -39,6 +53,23 @@ class Command(BaseCommand):
             from briefings.stories.rebuild import recheck
 
             self.stdout.write(f"stories re-checked: {recheck(options['days'])} changes")
+
+    def cluster(self, path, scratch):
+        from briefings.stories import stream
+
+        if not scratch:
+            if path != "-" and not os.path.isfile(path):
+                raise CommandError(f"cannot read {path}")
+            status = stream.run_in_scratch(path, self.stdout, self.stderr)
+            if status:
+                raise CommandError(f"clustering the stream failed (status {status})")
+            return
+        try:
+            lines = open(path, encoding="utf-8")
+        except OSError as error:
+            raise CommandError(f"cannot read {path}: {error.strerror}") from error
+        with lines:
+            stream.cluster(lines, self.stdout)
 
     def judge(self, path):
         import sys
@@ -75,10 +106,15 @@ class Command(BaseCommand):
                 for i, d in enumerate(pair)
             )
             index += 2
-            value = score(a, b, current.weights)
-            same = value >= current.threshold
+            judged = judge(a, b, current.weights.window_days)
             self.stdout.write(
-                json.dumps({"score": round(value, 4), "same_story": same})
+                json.dumps(
+                    {
+                        "score": round(judged.score, 4),
+                        "same_story": judged.score >= current.threshold,
+                        "same_thread": judged.same_thread,
+                    }
+                )
             )
 
     def parse(self, number, line):
