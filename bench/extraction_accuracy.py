@@ -603,47 +603,73 @@ def main(argv=None) -> int:
     )
     ours = [n for n in runnable if EXTRACTORS[n][0] == "ours" and n in best]
     if ours and base:
-        preds = {name: best[name][0] for name in (BASELINE, ours[0])}
-        preds[ours[0]] = held_out_predictions(ours[0], preds[ours[0]], pages)
-        report_folds(preds, truths, pages, args.folds, ours[0])
+        folds = site_folds(pages, args.folds)
+        preds = {BASELINE: best[BASELINE][0]}
+        preds[ours[0]], chosen = held_out_predictions(folds, pages, truths)
+        report_folds(preds, truths, pages, folds, ours[0], chosen)
         report_worst(preds, truths, pages, ours[0])
     return 0
 
 
-def held_out_predictions(name, preds, pages):
-    """Our predictions as a site never seen would get them: the rules table
-    holds rules written from a site's own pages, and all of a site's pages
-    share a fold, so a held-out page is extracted without its site's rule."""
+def held_out_candidates(pages):
+    """Our body candidates of every page, as a site never seen would get them:
+    the rules table holds rules written from a site's own pages, and all of a
+    site's pages share a fold, so a held-out page is read without its site's
+    rule (a publication rule with no selector reads nothing)."""
+    from briefings.ingest.extract import page_candidates
     from briefings.ingest.rules import rule_for
 
-    held_out = dict(preds)
-    _CURRENT["name"] = name
+    _CURRENT["name"] = "briefings"
+    candidates = {}
     for pid, (html, url) in pages.items():
-        if rule_for(url) is not None:
-            with contextlib.redirect_stderr(io.StringIO()):
-                held_out[pid] = without_rules(html, url)
-    return held_out
+        no_rule = {"body": ""} if rule_for(url) is not None else None
+        try:
+            candidates[pid] = page_candidates(html, url, no_rule)
+        except Exception:  # noqa: BLE001 - a page we cannot read scores 0
+            candidates[pid] = []
+    return candidates
 
 
-def without_rules(html, url):
-    from briefings.ingest.extract import ExtractionError, extract_page
+def held_out_predictions(folds, pages, truths):
+    """Our held-out text of every page: for each fold, the guard (thresholds
+    of ingest/candidates.py) that scores best on the other folds chooses the
+    body of the fold's pages. Returns (predictions, the guard of each fold)."""
+    from briefings.ingest.candidates import GUARD, GUARD_GRID, choose
 
-    try:  # a publication rule with no selector: the generic extractor
-        return extract_page(html, url, {"body": ""}).body_text
-    except ExtractionError:
-        return ""
+    candidates = held_out_candidates(pages)
+    by_guard = []
+    for guard in GUARD_GRID:
+        texts = {}
+        for pid, page_candidates in candidates.items():
+            chosen, _note = choose(page_candidates, guard)
+            texts[pid] = chosen.text if chosen else ""
+        by_guard.append(texts)
+    preds, chosen_guards = {}, []
+    for fold in folds:
+        train = [pid for pid in pages if pid not in set(fold)]
+        train_truths = subset(truths, train)
+        scores = [score_pages(subset(t, train), train_truths)["f1"] for t in by_guard]
+        # Ties (common: most settings choose alike on most pages) go to the
+        # deployed guard, then to the grid's order.
+        best = max(
+            range(len(GUARD_GRID)),
+            key=lambda i: (round(scores[i], 6), GUARD_GRID[i] == GUARD, -i),
+        )
+        chosen_guards.append(GUARD_GRID[best])
+        preds.update(subset(by_guard[best], fold))
+    return preds, chosen_guards
 
 
-def report_folds(preds, truths, pages, k, ours):
+def report_folds(preds, truths, pages, folds, ours, guards):
     """F1 per fold (sites grouped) for plain trafilatura and ours."""
-    folds = site_folds(pages, k)
     print(
         f"\n{len(folds)}-fold by site (every page of a site in one fold; "
-        "held-out pages without their site's rule):"
+        "held-out pages without their site's rule; the guard's thresholds "
+        "chosen on the other folds):"
     )
     print(f"  {'fold':<5} {'pages':>5} {'sites':>5}  {BASELINE:>11}  {ours:>11}  Δ")
     worse = 0
-    for index, fold in enumerate(folds, 1):
+    for index, (fold, guard) in enumerate(zip(folds, guards, strict=True), 1):
         fold_truths = subset(truths, fold)
         f_base = score_pages(subset(preds[BASELINE], fold), fold_truths)["f1"]
         f_ours = score_pages(subset(preds[ours], fold), fold_truths)["f1"]
@@ -651,11 +677,15 @@ def report_folds(preds, truths, pages, k, ours):
         n_sites = len({site_of(pages[pid][1]) for pid in fold})
         print(
             f"  {index:<5} {len(fold):>5} {n_sites:>5}  {f_base:>11.3f}  "
-            f"{f_ours:>11.3f}  {f_ours - f_base:+.3f}"
+            f"{f_ours:>11.3f}  {f_ours - f_base:+.3f}  {short(guard)}"
         )
     pooled = score_pages(preds[ours], truths)["f1"]
     print(f"  held-out {ours} over all pages: F1 {pooled:.3f}")
     print(f"  folds where {ours} is below {BASELINE}: {worse} of {len(folds)}")
+
+
+def short(guard):
+    return " ".join(f"{k}={v}" for k, v in vars(guard).items())
 
 
 def report_worst(preds, truths, pages, ours, count=10):
