@@ -51,5 +51,8 @@ def reextract_article(article, save=True):
             body_text,
             byline,
         )
-        article.save(update_fields=["body_html", "body_text", "byline"])
+        article.extraction_note = f"re-extracted page: {extraction.note}"[:1000]
+        article.save(
+            update_fields=["body_html", "body_text", "byline", "extraction_note"]
+        )
     return ReextractResult("changed", details)
