@@ -145,9 +145,11 @@ def body_candidates(tree, url, rule=None, article_body=""):
     candidates.append(
         _candidate("precision", _body_by_trafilatura(tree, url, favor_precision=True))
     )
-    candidates.append(
-        _candidate("recall", _body_by_trafilatura(tree, url, favor_recall=True))
-    )
+    # fast: without the readability/jusText fallbacks the precision pass runs
+    # already; a third cheaper than a full pass, and as good a witness
+    # (docs/benchmarks.md).
+    recall = _body_by_trafilatura(tree, url, favor_recall=True, fast=True)
+    candidates.append(_candidate("recall", recall))
     if article_body.strip():
         candidates.append(json_ld_candidate(article_body))
     return candidates
