@@ -49,9 +49,6 @@ except ImportError:  # run from elsewhere: load by path
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from extraction_score import score_pages  # type: ignore[no-redef]
 
-warnings.filterwarnings("ignore")
-logging.disable(logging.CRITICAL)
-
 
 # --------------------------------------------------------------------------
 # No network: every socket connect / DNS lookup raises and is counted.
@@ -495,6 +492,10 @@ def main(argv=None) -> int:
     )
     ap.add_argument("--list", action="store_true", help="list extractor names and exit")
     args = ap.parse_args(argv)
+    # The libraries' warnings and logs would bury the tables (set here, not at
+    # import: the tests import this module's helpers).
+    warnings.filterwarnings("ignore")
+    logging.disable(logging.CRITICAL)
 
     if args.list:
         for name, (group, _) in EXTRACTORS.items():
