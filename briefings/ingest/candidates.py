@@ -20,7 +20,7 @@ import html as html_lib
 import itertools
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 # Order of preference: a site's rule, then precision, recall, the JSON-LD body.
@@ -77,6 +77,18 @@ class Candidate:
     html: str
     text: str
     link_chars: int = 0
+    _cuts: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def cut_paragraphs(self, other):
+        """How many of this reading's paragraphs start mid-sentence inside
+        `other`'s paragraphs (counted once per pair: the benchmark asks for
+        every Guard of the grid)."""
+        if other.name not in self._cuts:
+            wholes = [_squashed(p) for p in other.paragraphs]
+            self._cuts[other.name] = sum(
+                1 for p in self.paragraphs if _starts_mid_sentence(p, wholes)
+            )
+        return self._cuts[other.name]
 
     @cached_property
     def paragraphs(self):
@@ -159,9 +171,7 @@ def _cut(candidate, others, guard):
         # The JSON-LD body often runs paragraphs together: no witness of cuts.
         if other.name == "json-ld" or other.length <= candidate.length:
             continue
-        wholes = [_squashed(p) for p in other.paragraphs]
-        cut = sum(1 for p in candidate.paragraphs if _starts_mid_sentence(p, wholes))
-        if cut >= guard.broken:
+        if candidate.cut_paragraphs(other) >= guard.broken:
             return other
     return None
 
