@@ -39,6 +39,9 @@ BOILERPLATE_MAX_CHARS = 300  # a longer paragraph is article text that names the
 # Characters that end a sentence (a paragraph starting after one is not cut).
 SENTENCE_END = set('.!?:;"”’»。！？')
 _WORDS = re.compile(r"\w+")
+# A chosen body under this share of another reading's length is flagged in the
+# note, whatever the guard's thresholds: never chosen silently.
+MUCH_SHORTER = 0.5
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,7 @@ class Guard:
     agree: float = 0.0
 
 
-# The settings the k-fold by site chose on most folds (docs/benchmarks.md).
+# The settings the k-fold by site chose on every fold (docs/benchmarks.md).
 GUARD = Guard()
 GUARD_GRID = [
     Guard(shorter=s, max_link_density=d, broken=b, agree=a)
@@ -185,8 +188,9 @@ def choose(candidates, guard=GUARD):
 
     The first article-like reading in PREFERENCE order wins unless it is much
     shorter than another article-like reading or shows cut paragraphs that
-    another reading has whole; then the longest such reading wins. None when
-    no reading is article-like.
+    another reading has whole; then the longest such reading wins. With no
+    article-like reading, the first with any text, flagged; None when no
+    reading has text. A chosen reading under half another's length says so.
     """
     ranked = sorted(candidates, key=lambda c: PREFERENCE.index(c.name))
     flaws = {c.name: c.flaw(guard) for c in ranked}
@@ -229,6 +233,10 @@ def choose(candidates, guard=GUARD):
 def _reason(chosen, notes, usable):
     others = ", ".join(_describe(c) for c in usable if c is not chosen)
     parts = [f"{_describe(chosen)}, {len(chosen.paragraphs)} paragraphs"]
+    longest = max(usable, key=lambda c: c.length)
+    if chosen.length < MUCH_SHORTER * longest.length:
+        share = chosen.length / longest.length
+        parts.append(f"SHORTER: {share:.0%} of {_describe(longest)}, kept")
     if notes:
         parts.append("passed over: " + "; ".join(notes))
     if others:

@@ -51,6 +51,14 @@ def test_a_body_much_shorter_than_another_article_like_one_is_passed_over():
     assert "is under 30% of recall" in note
 
 
+def test_a_kept_body_under_half_of_another_reading_is_flagged():
+    article = reading("precision", [ARTICLE[:600]])
+    longer = reading("recall", [ARTICLE] * 2)
+    chosen, note = choose([article, longer], Guard(shorter=0.3))
+    assert chosen is article
+    assert "SHORTER: " in note and "of recall" in note
+
+
 def test_a_longer_reading_that_is_a_link_list_is_no_article():
     article = reading("precision", [ARTICLE])
     links = reading("recall", [ARTICLE] + ["Related story headline"] * 200)
