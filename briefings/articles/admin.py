@@ -46,4 +46,10 @@ class ArticleAdmin(admin.ModelAdmin):
     search_fields = ["headline", "dek", "canonical_url"]
     date_hierarchy = "published_at"
     raw_id_fields = ["feed"]
-    readonly_fields = ["fetched_at", "content_hash", "source_hash", "word_count"]
+    readonly_fields = [
+        "fetched_at",
+        "content_hash",
+        "source_hash",
+        "word_count",
+        "extraction_note",
+    ]

@@ -79,6 +79,12 @@ class Article(models.Model):
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.FULL
     )
+    extraction_note = models.CharField(
+        max_length=1000,
+        blank=True,
+        help_text="how ingest read the body: which reading of the page (or the "
+        "feed's content) and why",
+    )
     date_flagged = models.BooleanField(
         default=False,
         help_text="the paper's date was missing, unreadable or in the future",

@@ -43,6 +43,7 @@ class ArticleRecord:
     status: str = Article.Status.FULL
     source_hash: str = ""
     date_flagged: bool = False
+    extraction_note: str = ""
     simhash: int | None = None
 
     def content_hash(self):
@@ -101,6 +102,7 @@ def _fields(record, now):
         "language": record.language,
         "status": record.status,
         "date_flagged": record.date_flagged,
+        "extraction_note": record.extraction_note,
         "simhash": record.simhash,
         "content_hash": record.content_hash(),
         "source_hash": record.source_hash,

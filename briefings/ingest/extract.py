@@ -4,9 +4,10 @@ network or the database.
 
 Metadata: JSON-LD NewsArticle, then OpenGraph and meta tags, then the page
 (ingest/metadata.py), then trafilatura's own reading for what is still missing.
-Body: a per-publication rule where one exists (ingest/rules.py), else trafilatura
-tuned on the extraction benchmark (favor precision, no comments; see
-docs/benchmarks.md). The feed's content is the pipeline's last fallback.
+Body: read several ways from the one parsed page (the publication's rule where one
+exists, ingest/rules.py; trafilatura in precision and in recall mode; the JSON-LD
+articleBody) and chosen by ingest/candidates.py's guard, which says why; see
+docs/benchmarks.md. The feed's content is the pipeline's last fallback.
 """
 
 import copy
@@ -20,6 +21,7 @@ from trafilatura.htmlprocessing import build_html_output
 from trafilatura.metadata import extract_metadata
 
 from briefings.articles.text import squash_whitespace
+from briefings.ingest.candidates import GUARD, Candidate, choose, json_ld_candidate
 from briefings.ingest.credits import find_credit
 from briefings.ingest.metadata import PageMetadata, parse_datetime, read_metadata
 from briefings.ingest.rules import rule_for
@@ -40,7 +42,8 @@ class Extraction(PageMetadata):
     body_text: str = ""
     credit_html: str = ""  # the paper's credit/licence line (credits.py)
     license_url: str = ""
-    method: str = ""  # "rule", "trafilatura" (which extractor found the body)
+    method: str = ""  # the chosen reading: "rule", "precision", "recall", "json-ld"
+    note: str = ""  # why that reading (candidates.choose), for editors
 
     def as_json(self):
         """Return the fields `briefings extract` prints."""
@@ -120,11 +123,12 @@ def _without_site_banners(tree):
             element.drop_tree()
 
 
-def _body_by_trafilatura(tree, url):
+def _body_by_trafilatura(tree, url, **mode):
+    """Return trafilatura's body in `mode` (favor_precision or favor_recall), as
+    an element, or None. bare_extraction copies the tree: one parse serves all."""
     document = trafilatura.bare_extraction(
         tree,
         url=url,
-        favor_precision=True,
         include_comments=False,
         include_formatting=True,
         # In-body images cost precision (alt texts and credits read as body);
@@ -134,12 +138,56 @@ def _body_by_trafilatura(tree, url):
         include_tables=True,
         with_metadata=False,
         deduplicate=False,
+        **mode,
     )
     if document is None or document.body is None:
-        return ""
-    root = lxml.html.fromstring(build_html_output(document))
-    body = root.find(".//body")
-    return _inner_html(body) if body is not None else ""
+        return None
+    return lxml.html.fromstring(build_html_output(document)).find(".//body")
+
+
+def _candidate(name, element):
+    """A Candidate from a body element (its children are the body)."""
+    if element is None:
+        return Candidate(name, "", "")
+    html = _inner_html(element)
+    links = sum(len(squash_whitespace(a.text_content())) for a in element.iter("a"))
+    return Candidate(name, html, html_to_text(html), link_chars=links)
+
+
+def _rule_candidate(tree, rule):
+    html = _body_by_rule(tree, rule)
+    if not html:
+        return Candidate("rule", "", "")
+    return _candidate("rule", lxml.html.fragment_fromstring(html, create_parent="div"))
+
+
+def body_candidates(tree, url, rule=None, article_body=""):
+    """Every reading of the page's body: the rule's, trafilatura's two, JSON-LD's."""
+    candidates = [] if rule is None else [_rule_candidate(tree, rule)]
+    # A site-wide banner outside the article reads as its opening to a generic
+    # extractor (issue #14); the rule's reading is taken before it goes.
+    _without_site_banners(tree)
+    candidates.append(
+        _candidate("precision", _body_by_trafilatura(tree, url, favor_precision=True))
+    )
+    # fast: without the readability/jusText fallbacks the precision pass runs
+    # already; a third cheaper than a full pass, and as good a witness
+    # (docs/benchmarks.md).
+    recall = _body_by_trafilatura(tree, url, favor_recall=True, fast=True)
+    candidates.append(_candidate("recall", recall))
+    if article_body.strip():
+        candidates.append(json_ld_candidate(article_body))
+    return candidates
+
+
+def page_candidates(html, url, publication_rules=None):
+    """The body candidates of page `html` (the benchmark chooses among them
+    with each Guard of GUARD_GRID)."""
+    tree = _parse(html)
+    found = read_metadata(tree, url)
+    return body_candidates(
+        tree, url, rule_for(url, publication_rules), found.article_body
+    )
 
 
 def _fill_from_trafilatura(tree, url, found):
@@ -154,10 +202,11 @@ def _fill_from_trafilatura(tree, url, found):
     found.image = found.image or (document.image or "")
 
 
-def extract_page(html, url, publication_rules=None):
+def extract_page(html, url, publication_rules=None, guard=GUARD):
     """Extract the article of page `html` (bytes or str) found at `url`.
 
-    `publication_rules` (a dict, see rules.Rule) overrides the rules table.
+    `publication_rules` (a dict, see rules.Rule) overrides the rules table;
+    `guard` (candidates.Guard) sets how the body is chosen.
     Raise ExtractionError when the page holds no article text.
     """
     tree = _parse(html)
@@ -166,24 +215,21 @@ def extract_page(html, url, publication_rules=None):
     found = read_metadata(tree, url)
     _fill_from_trafilatura(tree, url, found)
     rule = rule_for(url, publication_rules)
-    body_html, method = "", ""
     if rule is not None:
         found.byline = _byline_by_rule(tree, rule) or found.byline
-        body_html, method = _body_by_rule(tree, rule), "rule"
-    if not body_html:
-        _without_site_banners(tree)
-        body_html, method = _body_by_trafilatura(tree, url), "trafilatura"
-    body_text = html_to_text(body_html)
-    if not body_text:
-        raise ExtractionError("no article text found")
+    candidates = body_candidates(tree, url, rule, found.article_body)
+    chosen, note = choose(candidates, guard)
+    if chosen is None:
+        raise ExtractionError(f"no article text found ({note})")
     for name in ("headline", "dek", "byline"):
         setattr(found, name, squash_whitespace(getattr(found, name)))
     fields = {**vars(found), "article_body": ""}
     return Extraction(
         **fields,
-        body_html=body_html,
-        body_text=body_text,
+        body_html=chosen.html,
+        body_text=chosen.text,
         credit_html=credit_html,
         license_url=license,
-        method=method,
+        method=chosen.name,
+        note=note,
     )

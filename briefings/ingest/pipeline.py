@@ -390,10 +390,12 @@ def build_record(entry, page, link, source_hash, feed):
     page_text = html_to_text(page_body)
     if page_text and len(page_text) >= TEASER_SHARE * len(feed_text):
         body, text, status = page_body, page_text, Article.Status.FULL
+        note = f"page: {page.note}"
     else:
         full = len(entry.content_html) > len(entry.summary) + 200
         body, text = feed_body, feed_text
         status = Article.Status.FULL if full else Article.Status.SUMMARY_ONLY
+        note = feed_content_note(page, page_text, feed_text)
     dek = (page.dek if page else "") or cut_at_sentence(clean_text(entry.summary), 300)
     credit_html, license_url = credit_of(entry, page, link)
     # Text hygiene: dek, excerpt and body never repeat each other; the credit
@@ -429,6 +431,7 @@ def build_record(entry, page, link, source_hash, feed):
             status=status,
             source_hash=source_hash,
             simhash=dedupe.simhash(text) if status == Article.Status.FULL else None,
+            extraction_note=note,
         ),
         link,
     )
@@ -445,6 +448,17 @@ def credit_of(entry, page, link):
     credit_html, license_url = found
     license_url = canonical_url(license_url) if license_url else ""
     return sanitize_inline(credit_html, link), license_url
+
+
+def feed_content_note(page, page_text, feed_text):
+    """Why the feed's content was stored rather than the page's reading."""
+    if page is None:
+        return "feed's content: no reading of the page (not fetched or no article)"
+    return (
+        f"feed's content: the page's reading ({len(page_text):,} chars after "
+        f"sanitizing; {page.note}) is a teaser beside the feed's "
+        f"{len(feed_text):,} chars"
+    )
 
 
 def lead_image(entry, page, private_hosts):

@@ -72,6 +72,8 @@ def reextract_article(article, save=True):
     if not details:
         return ReextractResult("unchanged")
     if save:
+        # Which reading was kept, and why: for editors (issue #15).
+        new["extraction_note"] = f"re-extracted page: {extraction.note}"[:1000]
         for name, value in new.items():
             setattr(article, name, value)
         article.save(update_fields=list(new))

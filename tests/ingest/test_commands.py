@@ -118,7 +118,9 @@ def test_reextract_dry_run_reports_without_saving(paper, site, capsys):
     assert "would change" in out and "body:" in out
     assert "A paragraph of the story" in Article.objects.get().body_text
     call_command("reextract", "--publication", "dawn")
-    assert "corrected paragraph" in Article.objects.get().body_text
+    article = Article.objects.get()
+    assert "corrected paragraph" in article.body_text
+    assert article.extraction_note.startswith("re-extracted page: rule ")
 
 
 @pytest.mark.django_db(transaction=True)

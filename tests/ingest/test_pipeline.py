@@ -47,6 +47,9 @@ def test_feed_entries_become_sanitized_articles(paper_feed, site):
     assert "<script" not in article.body_html and "alert" not in article.body_html
     assert "whole story" in article.body_text
     assert article.published_at.isoformat() == "2019-11-22T06:05:00+00:00"
+    # Which reading of the page became the body, and why, for editors.
+    assert article.extraction_note.startswith("page: precision ")
+    assert "also read: recall" in article.extraction_note
     paper_feed.refresh_from_db()
     assert paper_feed.health == Feed.Health.OK and paper_feed.kind == "rss"
 
@@ -111,3 +114,5 @@ def test_teaser_page_shorter_than_the_feed_content_loses(network, site):
     assert "Paragraph 39 of the complete story" in article.body_text
     assert "Subscribe to read" not in article.body_text
     assert article.status == Article.Status.FULL
+    assert article.extraction_note.startswith("feed's content: the page's reading")
+    assert "is a teaser beside the feed's" in article.extraction_note

@@ -95,6 +95,21 @@ def test_an_article_body_edited_in_the_admin_is_sanitized(admin_client, article)
     assert "onerror" not in shown and "10.0.0.5" not in shown
 
 
+def test_editors_see_how_the_body_was_read_and_cannot_edit_it(admin_client, article):
+    note = "page: recall 2,631 chars — passed over: precision: mostly notices"
+    article.extraction_note = note
+    article.save(update_fields=["extraction_note"])
+    page = admin_client.get(article_path(article)).content.decode()
+    assert (
+        "Extraction note" in page and "passed over: precision: mostly notices" in page
+    )
+    assert 'name="extraction_note"' not in page  # read-only: not a form field
+    response = save(admin_client, article_path(article), extraction_note="forged")
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert article.extraction_note == note
+
+
 @pytest.mark.parametrize(
     "image", ["http://10.0.0.5/lead.jpg", "http://0x7f.1/lead.jpg", "javascript:x"]
 )
