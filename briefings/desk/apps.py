@@ -9,3 +9,10 @@ class DeskConfig(AppConfig):
 
     name = "briefings.desk"
     verbose_name = "Editors' desk"
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from briefings.desk.roles import sync_after_migrate
+
+        post_migrate.connect(sync_after_migrate, sender=self)

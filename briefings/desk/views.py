@@ -36,6 +36,7 @@ def home(request):
             days, ["sent", "bounced", "failed"], lambda d: f"{d.day:%d %b}"
         ),
         "stale_hours": settings.BRIEFINGS_DESK_STALE_HOURS,
+        "actions": LogEntry.objects.select_related("user", "content_type")[:15],
     }
     return render(request, "desk/home.html", context)
 
