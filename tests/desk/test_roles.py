@@ -10,6 +10,7 @@ from django.urls import reverse
 from briefings.desk.roles import ADMINISTRATORS, EDITORS, sync_roles
 from briefings.network.models import Feed
 
+from ..articles.test_admin import change_data
 from ..factories import make_article
 from .conftest import make_staff
 
@@ -126,23 +127,8 @@ def test_an_article_edit_in_the_admin_is_logged_with_its_fields(client, network)
     editor = make_staff("ed", EDITORS)
     client.force_login(editor)
     article = make_article("the-korea-herald")
-    url = reverse("admin:articles_article_change", args=[article.pk])
-    form = client.get(url).context["adminform"].form
-    data = {
-        name: form.initial.get(name, "") if form.initial.get(name) is not None else ""
-        for name in form.fields
-    }
-    data.update(
-        headline="Corrected headline",
-        publication=article.publication_id,
-        published_at_0=article.published_at.strftime("%Y-%m-%d"),
-        published_at_1=article.published_at.strftime("%H:%M:%S"),
-        updated_at_0=article.updated_at.strftime("%Y-%m-%d"),
-        updated_at_1=article.updated_at.strftime("%H:%M:%S"),
-        feed="",
-        duplicate_of="",
-        simhash="",
-    )
+    url, data = change_data(client, article)
+    data["headline"] = "Corrected headline"
     answer = client.post(url, data)
     assert answer.status_code == 302, answer.context["adminform"].form.errors
     entry = LogEntry.objects.get(object_id=str(article.pk))
