@@ -122,3 +122,56 @@ def test_the_rule_tester_shows_what_a_rule_extracts(
         "body": "div.story",
         "strip": ["aside.promo"],
     }
+
+
+def test_an_editor_composes_and_approves_an_edition(logged_in, live_server, network):
+    from django.utils import timezone
+
+    from briefings.newsletter.models import Edition, EditionItem
+
+    from ..factories import make_article
+
+    page = logged_in
+    edition = Edition.objects.create(date=timezone.localdate())
+    first = make_article("the-korea-herald", headline="Seoul and Tokyo talk trade")
+    make_article("dawn", headline="Karachi port reopens after the storm")
+    EditionItem.objects.create(edition=edition, article=first, position=0, blurb="")
+
+    page.goto(f"{live_server.url}/admin/newsletter/edition/{edition.pk}/change/")
+    assert page.evaluate(OVERFLOW) <= 0
+    row = page.locator("#items-group tbody tr.form-row").first
+    assert "The Korea Herald" in row.inner_text()
+    assert "Northeast Asia" in row.inner_text()
+    # A full-size blurb box.
+    blurb = page.locator("#id_items-0-blurb")
+    assert blurb.evaluate("e => e.tagName") == "TEXTAREA"
+    blurb.fill("Trade talks resume. " * 15)
+    # The second item's article, found by its headline.
+    page.fill("#id_items-1-position", "1")
+    page.click("#items-group tr#items-1 .select2-selection")
+    page.fill(".select2-search__field", "Karachi")
+    page.click(".select2-results__option:has-text('Karachi port reopens')")
+    page.click("input[name=_continue]")
+    page.wait_for_selector(".messagelist")
+    items = list(edition.items.order_by("position"))
+    assert [i.article.headline for i in items] == [
+        "Seoul and Tokyo talk trade",
+        "Karachi port reopens after the storm",
+    ]
+    assert items[0].blurb == ("Trade talks resume. " * 15).strip()
+
+    # "View on site" of the draft opens its preview.
+    with page.expect_popup() as popup:
+        page.click("text=Preview the web page")
+    assert "Karachi port reopens" in popup.value.content()
+    href = page.locator("a.viewsitelink").get_attribute("href")
+    assert page.request.get(live_server.url + href).status == 200
+
+    page.goto(f"{live_server.url}/admin/newsletter/edition/")
+    page.check("input[name=_selected_action]")
+    page.select_option("select[name=action]", "approve_editions")
+    page.click("button[name=index]")
+    page.wait_for_selector(".messagelist")
+    assert f"{edition} approved." in page.locator(".messagelist").inner_text()
+    edition.refresh_from_db()
+    assert edition.status == Edition.Status.APPROVED
