@@ -1,3 +1,4 @@
+import json
 import smtplib
 
 from django import forms
@@ -9,8 +10,10 @@ from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
+from django.utils import timezone
 
 from briefings.articles.models import Article
+from briefings.newsletter import subscribe as subscriptions
 from briefings.newsletter.deliver import approve
 from briefings.newsletter.models import (
     Consent,
@@ -249,11 +252,63 @@ class ConsentInline(admin.TabularInline):
 
 @admin.register(Subscriber)
 class SubscriberAdmin(admin.ModelAdmin):
-    list_display = ["email", "status", "frequency", "created_at", "confirmed_at"]
+    """Subscribers, their consent records and their suppression: unsubscribed
+    and bounced addresses (filter by status) receive nothing until they sign up
+    and confirm again."""
+
+    list_display = [
+        "email",
+        "status",
+        "frequency",
+        "created_at",
+        "confirmed_at",
+        "bounce_reason",
+    ]
     list_filter = ["status", "frequency"]
     search_fields = ["email"]
-    readonly_fields = ["token_key", "created_at", "confirmed_at", "unsubscribed_at"]
+    readonly_fields = [
+        "token_key",
+        "created_at",
+        "confirmed_at",
+        "unsubscribed_at",
+        "bounce_reason",
+    ]
     inlines = [ConsentInline]
+    actions = ["export_subscribers", "suppress_subscribers"]
+
+    @admin.action(
+        description="Export the selected subscribers with their consents (JSON)",
+        permissions=["change"],
+    )
+    def export_subscribers(self, request, queryset):
+        """Everything stored about each (a data subject's access request);
+        each export is in the subscriber's history."""
+        rows = []
+        for subscriber in queryset.prefetch_related("consents"):
+            rows.append(subscriptions.export(subscriber))
+            self.log_change(request, subscriber, "Exported")
+        response = HttpResponse(
+            json.dumps(rows, indent=2), content_type="application/json"
+        )
+        response["Content-Disposition"] = 'attachment; filename="subscribers.json"'
+        return response
+
+    @admin.action(
+        description="Suppress the selected: unsubscribe and revoke their links",
+        permissions=["change"],
+    )
+    def suppress_subscribers(self, request, queryset):
+        suppressed = 0
+        for subscriber in queryset.exclude(status=Subscriber.Status.UNSUBSCRIBED):
+            Subscriber.objects.rotate_token_key(subscriber.token_key)
+            Subscriber.objects.filter(pk=subscriber.pk).update(
+                status=Subscriber.Status.UNSUBSCRIBED, unsubscribed_at=timezone.now()
+            )
+            self.log_change(request, subscriber, "Suppressed (unsubscribed)")
+            suppressed += 1
+        self.message_user(
+            request, f"{suppressed} subscriber(s) suppressed.", messages.SUCCESS
+        )
 
 
 @admin.register(Delivery)

@@ -187,3 +187,69 @@ def test_the_edition_shows_its_delivery_progress(client, editor, draft):
         Delivery.objects.create(edition=draft, subscriber=subscriber, status=status)
     page = client.get(reverse("admin:newsletter_edition_changelist")).content.decode()
     assert "2 sent, 1 failed, 1 bounced, 2 remaining" in page
+
+
+@pytest.fixture
+def subscribers(db):
+    from briefings.newsletter.models import Consent
+
+    people = []
+    for n, status in enumerate(["confirmed", "pending"]):
+        subscriber = Subscriber.objects.create(email=f"p{n}@example.org", status=status)
+        Consent.objects.create(
+            subscriber=subscriber,
+            action="signup",
+            text="I agree.",
+            privacy_version="2025-01",
+            terms_version="2025-01",
+            ip="203.0.113.0",
+        )
+        people.append(subscriber)
+    return people
+
+
+def test_subscribers_are_searched_and_exported_with_their_consents(
+    client, editor, subscribers
+):
+    import json
+
+    url = reverse("admin:newsletter_subscriber_changelist")
+    found = client.get(url, {"q": "p1@"})
+    assert list(found.context["cl"].result_list) == [subscribers[1]]
+    answer = client.post(
+        url,
+        {
+            "action": "export_subscribers",
+            "_selected_action": [s.pk for s in subscribers],
+        },
+    )
+    rows = json.loads(answer.content)
+    assert {r["email"] for r in rows} == {"p0@example.org", "p1@example.org"}
+    assert rows[0]["consents"][0]["ip"] == "203.0.113.0"
+    assert answer["Content-Disposition"].startswith("attachment")
+    assert LogEntry.objects.filter(change_message__contains="Exported").count() == 2
+
+
+def test_suppressing_unsubscribes_and_revokes_links(client, editor, subscribers):
+    first = subscribers[0]
+    old_key = first.token_key
+    client.post(
+        reverse("admin:newsletter_subscriber_changelist"),
+        {"action": "suppress_subscribers", "_selected_action": [first.pk]},
+    )
+    first.refresh_from_db()
+    assert first.status == Subscriber.Status.UNSUBSCRIBED
+    assert first.token_key != old_key and first.unsubscribed_at is not None
+    assert LogEntry.objects.get(object_id=str(first.pk)).user == editor
+
+
+def test_an_editor_cannot_export_subscribers(client, network, subscribers):
+    from ..desk.conftest import make_staff
+
+    client.force_login(make_staff("ed2", "Editors"))
+    answer = client.post(
+        reverse("admin:newsletter_subscriber_changelist"),
+        {"action": "export_subscribers", "_selected_action": [subscribers[0].pk]},
+    )
+    assert answer.get("Content-Type", "").startswith("text/html")
+    assert not LogEntry.objects.exists()
