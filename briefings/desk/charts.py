@@ -25,7 +25,7 @@ class Bar:
 class Chart:
     bars: list
     peak: int
-    labels: list  # (x, text) under the axis
+    labels: list  # (x, text, anchor) under the axis
     width: int = WIDTH
     height: int = HEIGHT
     left: int = LEFT
@@ -86,8 +86,10 @@ def stacked_bars(columns, series, label):
             )
     labels = []
     if columns:
+        # The first day's label starts at the axis, the last one's ends at the
+        # right edge, so neither is cut off.
         labels = [
-            (LEFT, label(columns[0])),
-            (round(LEFT + (len(columns) - 0.5) * slot, 1), label(columns[-1])),
+            (LEFT, label(columns[0]), "start"),
+            (WIDTH, label(columns[-1]), "end"),
         ]
     return Chart(bars, peak, labels)

@@ -181,3 +181,15 @@ def test_the_home_page_shows_the_network_at_a_glance(client, network, settings):
 def test_the_admin_index_leads_to_the_desk(client, admin_user_logged_in):
     page = client.get(reverse("admin:index")).content.decode()
     assert reverse("desk:home") in page
+
+
+def test_the_charts_day_labels_stay_inside_it():
+    class Day:
+        def __init__(self, name):
+            self.name, self.sent = name, 1
+
+    chart = stacked_bars([Day("01 Nov"), Day("30 Nov")], ["sent"], lambda d: d.name)
+    assert chart.labels == [
+        (chart.left, "01 Nov", "start"),
+        (chart.width, "30 Nov", "end"),
+    ]
