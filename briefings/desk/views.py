@@ -73,8 +73,10 @@ def rule_tester(request):
 
 
 def initial_rules(publication_id):
-    publication = Publication.objects.filter(pk=str(publication_id)[:20]).first()
-    if publication is None or not str(publication_id).isdigit():
+    if not str(publication_id).isdigit():
+        return {}
+    publication = Publication.objects.filter(pk=int(publication_id)).first()
+    if publication is None:
         return {}
     rules = publication.extraction_rules or {}
     return {

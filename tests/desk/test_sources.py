@@ -263,3 +263,11 @@ def test_the_rule_tester_keeps_a_public_paper_off_private_addresses(
     ).content.decode()
     assert "not a public address" in page
     assert site.requests == []
+
+
+@pytest.mark.parametrize("value", ["abc", "99999", "1 OR 1=1", ""])
+def test_the_rule_tester_ignores_a_hostile_paper_id(
+    client, admin_user_logged_in, value
+):
+    answer = client.get(reverse("desk:rule-tester"), {"publication": value})
+    assert answer.status_code == 200
