@@ -1,8 +1,9 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
-from briefings.articles.models import Article
+from briefings.articles.models import Article, ArticleRevision
 from briefings.articles.sanitize import (
     is_public_url,
     paper_private_hosts,
@@ -38,11 +39,40 @@ class ArticleForm(forms.ModelForm):
         return image
 
 
+class RevisionInline(admin.TabularInline):
+    """The article's earlier versions, the paper's original first-stored among
+    them: who replaced each (an editor, or the paper when empty) and when."""
+
+    model = ArticleRevision
+    extra = 0
+    can_delete = False
+    fields = ["valid_until", "edited_by", "headline", "dek", "byline"]
+    readonly_fields = fields
+    ordering = ["-valid_until"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
     form = ArticleForm
-    list_display = ["headline", "publication", "published_at", "status", "word_count"]
-    list_filter = ["status", "publication__region", "publication"]
+    list_display = [
+        "headline",
+        "publication",
+        "region",
+        "published_at",
+        "status",
+        "word_count",
+    ]
+    list_filter = [
+        "status",
+        "publication__region",
+        "publication__country",
+        "publication",
+        "date_flagged",
+    ]
+    list_select_related = ["publication__region"]
     search_fields = ["headline", "dek", "canonical_url"]
     date_hierarchy = "published_at"
     raw_id_fields = ["feed"]
@@ -52,4 +82,58 @@ class ArticleAdmin(admin.ModelAdmin):
         "source_hash",
         "word_count",
         "extraction_note",
+        "date_flagged",
+        "status_when_shown",
     ]
+    inlines = [RevisionInline]
+    actions = ["hide_articles", "show_articles"]
+
+    @admin.display(description="region", ordering="publication__region")
+    def region(self, article):
+        return article.publication.region.name
+
+    def save_model(self, request, obj, form, change):
+        """Keep the version an editor's correction of the headline or dek
+        replaces, with the editor's name (upsert then keeps the correction)."""
+        corrected = {"headline", "dek"} & set(form.changed_data)
+        if change and corrected:
+            before = Article.objects.get(pk=obj.pk)
+            ArticleRevision.objects.create(
+                article=before,
+                headline=before.headline,
+                dek=before.dek,
+                byline=before.byline,
+                body_html=before.body_html,
+                body_text=before.body_text,
+                content_hash=before.content_hash,
+                valid_until=timezone.now(),
+                edited_by=request.user,
+            )
+        super().save_model(request, obj, form, change)
+
+    def _set_hidden(self, request, queryset, hidden):
+        changed = 0
+        for article in queryset:
+            if (article.status == Article.Status.HIDDEN) == hidden:
+                continue
+            if hidden:
+                article.status_when_shown = article.status
+                article.status = Article.Status.HIDDEN
+            else:
+                article.status = article.status_when_shown or Article.Status.FULL
+                article.status_when_shown = ""
+            article.save(update_fields=["status", "status_when_shown"])
+            self.log_change(request, article, "Hidden" if hidden else "Shown again")
+            changed += 1
+        word = "hidden" if hidden else "shown again"
+        self.message_user(request, f"{changed} article(s) {word}.", messages.SUCCESS)
+
+    @admin.action(description="Hide the selected articles", permissions=["change"])
+    def hide_articles(self, request, queryset):
+        self._set_hidden(request, queryset, True)
+
+    @admin.action(
+        description="Show the selected articles again", permissions=["change"]
+    )
+    def show_articles(self, request, queryset):
+        self._set_hidden(request, queryset, False)

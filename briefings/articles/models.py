@@ -1,5 +1,6 @@
 """Articles: the member papers' stories as stored and shown."""
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -85,6 +86,13 @@ class Article(models.Model):
         help_text="how ingest read the body: which reading of the page (or the "
         "feed's content) and why",
     )
+    status_when_shown = models.CharField(
+        max_length=10,
+        choices=[c for c in Status.choices if c[0] != "hidden"],
+        blank=True,
+        help_text="for a hidden article: the status it gets back when an editor "
+        "shows it again",
+    )
     date_flagged = models.BooleanField(
         default=False,
         help_text="the paper's date was missing, unreadable or in the future",
@@ -161,7 +169,8 @@ class Article(models.Model):
 
 
 class ArticleRevision(models.Model):
-    """An article's content as it was before a change the paper made."""
+    """An article's content as it was before a change: one the paper made, or an
+    editor's correction (`edited_by` then names the editor)."""
 
     article = models.ForeignKey(
         Article, on_delete=models.CASCADE, related_name="revisions"
@@ -172,7 +181,16 @@ class ArticleRevision(models.Model):
     body_html = models.TextField(blank=True)
     body_text = models.TextField(blank=True)
     content_hash = models.CharField(max_length=64)
-    valid_until = models.DateTimeField(help_text="when the paper replaced this version")
+    valid_until = models.DateTimeField(help_text="when this version was replaced")
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="the editor whose correction replaced this version; empty when "
+        "the paper replaced it",
+    )
 
     class Meta:
         ordering = ["-valid_until"]

@@ -111,6 +111,17 @@ def _fields(record, now):
     }
 
 
+def keep_editors_choices(article, fields):
+    """An editor's decisions outlive the paper's updates: a hidden article stays
+    hidden, and a corrected headline and dek stay corrected while the rest of
+    the paper's update (body, byline, dates) is applied."""
+    if article.status == Article.Status.HIDDEN:
+        fields["status_when_shown"] = fields["status"]
+        fields["status"] = Article.Status.HIDDEN
+    if article.revisions.filter(edited_by__isnull=False).exists():
+        fields["headline"], fields["dek"] = article.headline, article.dek
+
+
 def upsert(publication, record, feed=None):
     """Create or update the article for `record`; return (article, Outcome).
 
@@ -147,6 +158,7 @@ def upsert(publication, record, feed=None):
                 article.save(update_fields=["source_hash"])
             return article, Outcome.UNCHANGED
         fields["guid"] = _guid_for(article, record.guid)
+        keep_editors_choices(article, fields)
         ArticleRevision.objects.create(
             article=article,
             headline=article.headline,

@@ -317,6 +317,19 @@ _host_spacing = declare(
 )
 
 
+# ─── Desk (issue #18): declarations ─────────────────────────────────────────
+_desk_tz = declare(
+    "BRIEFINGS_DESK_TIMEZONE",
+    "Asia/Singapore",
+    "Time zone the editors' desk and admin show times in (UTC on hover).",
+)
+_desk_stale_hours = declare(
+    "BRIEFINGS_DESK_STALE_HOURS",
+    "24",
+    "Hours without a successful read after which the desk lists a feed as stale.",
+)
+
+
 # ─── Django ──────────────────────────────────────────────────────────────────
 def _read_or_create_secret_key():
     explicit = as_str(_secret_key)
@@ -352,6 +365,7 @@ INSTALLED_APPS = [
     "briefings.newsletter",
     "briefings.web",
     "briefings.demo",
+    "briefings.desk",
 ]
 
 MIDDLEWARE = [
@@ -364,6 +378,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "briefings.web.headers.ContentSecurityPolicyMiddleware",
+    "briefings.desk.middleware.DeskTimezoneMiddleware",
 ]
 
 ROOT_URLCONF = "briefings.config.urls"
@@ -611,3 +626,7 @@ BRIEFINGS_LOGIN_LOCKOUT_SECONDS = as_int(_login_lockout)
 # ─── Ingest (issue #3): values (robots.txt, per-host politeness) ────────────
 BRIEFINGS_HOST_CONCURRENCY = as_int(_host_concurrency)
 BRIEFINGS_HOST_SPACING = float(as_str(_host_spacing))
+
+# ─── Desk (issue #18): values ───────────────────────────────────────────────
+BRIEFINGS_DESK_TIMEZONE = as_str(_desk_tz)
+BRIEFINGS_DESK_STALE_HOURS = as_int(_desk_stale_hours)

@@ -7,6 +7,8 @@ from briefings.throttle.login import ThrottledLoginForm
 admin.site.login_form = ThrottledLoginForm
 
 urlpatterns = [
+    # The editors' desk (staff pages beside the admin, inside its login).
+    path("admin/desk/", include("briefings.desk.urls")),
     path("admin/", admin.site.urls),
     path("newsletter/", include("briefings.newsletter.urls")),
     path("", include("briefings.stories.urls")),

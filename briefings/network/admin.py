@@ -1,4 +1,8 @@
-from django.contrib import admin
+from datetime import UTC
+
+from django.contrib import admin, messages
+from django.utils import timezone
+from django.utils.html import format_html
 
 from briefings.network.models import Country, Feed, Heartbeat, Publication, Region
 
@@ -39,20 +43,44 @@ class PublicationAdmin(admin.ModelAdmin):
     inlines = [FeedInline]
 
 
+def short(text, length):
+    """Return `text` cut to `length` characters with an ellipsis, whole on hover."""
+    if len(text) <= length:
+        return text
+    return format_html('<span title="{}">{}…</span>', text, text[: length - 1])
+
+
+def when(moment):
+    """A compact time in the admin's zone (the desk's), UTC on hover."""
+    if moment is None:
+        return "never"
+    local = timezone.localtime(moment)
+    return format_html(
+        '<time datetime="{}" title="{} UTC">{}</time>',
+        moment.astimezone(UTC).isoformat(timespec="seconds"),
+        moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M"),
+        local.strftime("%d %b %H:%M"),
+    )
+
+
 @admin.register(Feed)
 class FeedAdmin(admin.ModelAdmin):
+    """The feeds and their health. The list fits a 1280 px screen: long URLs
+    and errors are cut (whole on hover) instead of widening the table."""
+
     list_display = [
-        "url",
+        "feed",
         "publication",
-        "kind",
         "health",
-        "last_success_at",
-        "error_count",
-        "next_check_at",
+        "last_success",
+        "errors",
+        "next_check",
         "enabled",
-        "last_error",
+        "error",
     ]
+    list_display_links = ["feed"]
     list_filter = ["health", "kind", "origin", "enabled", "publication__region"]
+    list_select_related = ["publication"]
     search_fields = ["url", "publication__name", "last_error"]
     readonly_fields = [
         "etag",
@@ -62,6 +90,58 @@ class FeedAdmin(admin.ModelAdmin):
         "error_count",
         "last_error",
     ]
+    actions = ["enable_feeds", "disable_feeds"]
+
+    @admin.display(description="feed", ordering="url")
+    def feed(self, feed):
+        return short(feed.url.removeprefix("https://").removeprefix("http://"), 40)
+
+    @admin.display(description="last success", ordering="last_success_at")
+    def last_success(self, feed):
+        return when(feed.last_success_at)
+
+    @admin.display(description="errors", ordering="error_count")
+    def errors(self, feed):
+        return feed.error_count
+
+    @admin.display(description="next check", ordering="next_check_at")
+    def next_check(self, feed):
+        return when(feed.next_check_at)
+
+    @admin.display(description="last error", ordering="last_error")
+    def error(self, feed):
+        return short(feed.last_error, 60)
+
+    def _switch(self, request, queryset, enabled):
+        """Turn the selected feeds on or off, each change in its history."""
+        changed = 0
+        for feed in queryset.exclude(enabled=enabled):
+            feed.enabled = enabled
+            fields = ["enabled"]
+            if enabled:
+                # Back on: polled at the next round, not after a long backoff;
+                # one that the scheduler disabled starts its error count afresh
+                # (else its next failure disables it again at once).
+                feed.next_check_at = None
+                fields.append("next_check_at")
+                if feed.health == Feed.Health.DISABLED:
+                    feed.health, feed.error_count = Feed.Health.NEW, 0
+                    fields += ["health", "error_count"]
+            feed.save(update_fields=fields)
+            self.log_change(request, feed, "Enabled" if enabled else "Disabled")
+            changed += 1
+        word = "enabled" if enabled else "disabled"
+        unchanged = queryset.count() - changed
+        note = f"; {unchanged} already {word}" if unchanged else ""
+        self.message_user(request, f"{changed} feed(s) {word}{note}", messages.SUCCESS)
+
+    @admin.action(description="Enable the selected feeds", permissions=["change"])
+    def enable_feeds(self, request, queryset):
+        self._switch(request, queryset, True)
+
+    @admin.action(description="Disable the selected feeds", permissions=["change"])
+    def disable_feeds(self, request, queryset):
+        self._switch(request, queryset, False)
 
 
 @admin.register(Heartbeat)

@@ -1,10 +1,19 @@
+import json
+import smtplib
+
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
-from django.db.models import F
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import models
+from django.db.models import Count, F
 from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
 from django.utils import timezone
 
+from briefings.articles.models import Article
+from briefings.newsletter import subscribe as subscriptions
 from briefings.newsletter.curate import REDRAFTABLE, RedraftRefused, draft
 from briefings.newsletter.deliver import approve
 from briefings.newsletter.models import (
@@ -15,16 +24,79 @@ from briefings.newsletter.models import (
     Subscriber,
 )
 from briefings.newsletter.render import render_edition
+from briefings.newsletter.views import _edition_page as edition_page
+from briefings.stories.models import StoryMembership
+
+
+class EditionItemForm(forms.ModelForm):
+    class Meta:
+        model = EditionItem
+        fields = ["position", "article", "blurb"]
+        widgets = {
+            # A blurb runs to 400 characters: a box that shows it whole.
+            "blurb": forms.Textarea(attrs={"rows": 4, "cols": 60, "maxlength": 400}),
+            "position": forms.NumberInput(attrs={"style": "width: 4em"}),
+        }
 
 
 class EditionItemInline(admin.TabularInline):
-    """Editors reorder (position), replace (article) and rewrite blurbs here."""
+    """Editors reorder (position), replace (article, found by its headline) and
+    rewrite blurbs here. Each item shows its paper and region; how many papers
+    covered the story is counted, never typed."""
 
     model = EditionItem
+    form = EditionItemForm
     extra = 1
-    fields = ["position", "is_lead", "article", "blurb", "papers"]
-    raw_id_fields = ["article"]
+    fields = ["position", "is_lead", "article", "paper", "region", "blurb", "papers"]
+    readonly_fields = ["paper", "region", "papers"]
+    autocomplete_fields = ["article"]
     ordering = ["position"]
+
+    def get_queryset(self, request):
+        return (
+            super().get_queryset(request).select_related("article__publication__region")
+        )
+
+    @admin.display(description="paper")
+    def paper(self, item):
+        return item.article.publication.name if item.article_id else "-"
+
+    @admin.display(description="region")
+    def region(self, item):
+        return item.article.publication.region.name if item.article_id else "-"
+
+
+def papers_covering(article):
+    """How many papers' articles are in `article`'s story (1 when it has none)."""
+    membership = StoryMembership.objects.filter(article=article).first()
+    if membership is None:
+        return 1
+    return (
+        Article.objects.filter(story_membership__story=membership.story_id)
+        .values("publication")
+        .distinct()
+        .count()
+    )
+
+
+REFUSALS = {
+    Edition.Status.DRAFT: "it changed while you approved it; try again",
+    Edition.Status.APPROVED: "it is approved already",
+    Edition.Status.SENDING: "it is being sent",
+    Edition.Status.PAUSED: "its sending is paused ({pause_reason}); resume it with "
+    "`briefings newsletter send --resume`",
+    Edition.Status.SENT: "it was sent",
+    Edition.Status.SKIPPED: "it was skipped: {skip_reason}",
+}
+
+
+def refusal(edition):
+    """Why `edition` cannot be approved, in words for its editor."""
+    reason = REFUSALS[edition.status].format(
+        skip_reason=edition.skip_reason or "no reason recorded",
+        pause_reason=edition.pause_reason or "no reason recorded",
+    )
+    return f"{edition} was not approved: {reason}."
 
 
 class EditionForm(forms.ModelForm):
@@ -65,12 +137,24 @@ class EditionForm(forms.ModelForm):
 @admin.register(Edition)
 class EditionAdmin(admin.ModelAdmin):
     form = EditionForm
-    list_display = ["date", "status", "approved_at", "sent_at"]
+    list_display = ["date", "status", "approved_at", "sent_at", "progress"]
     list_filter = ["status"]
-    fields = ["date", "status", "intro", "skip_reason", "pause_reason", "seen_revision"]
-    readonly_fields = ["status", "skip_reason", "pause_reason"]
+    fields = [
+        "date",
+        "status",
+        "intro",
+        "skip_reason",
+        "pause_reason",
+        "progress",
+        "seen_revision",
+    ]
+    readonly_fields = ["status", "skip_reason", "pause_reason", "progress"]
     inlines = [EditionItemInline]
-    actions = ["approve_editions", "redraft_editions", "preview_edition"]
+    actions = ["approve_editions", "redraft_editions", "preview_edition", "send_test"]
+    change_form_template = "admin/newsletter/edition/change_form.html"
+    formfield_overrides = {
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 4, "cols": 80})}
+    }
 
     def save_model(self, request, obj, form, change):
         """Claim the edition for the editor before anything is written: bump
@@ -112,10 +196,89 @@ class EditionAdmin(admin.ModelAdmin):
                 messages.SUCCESS,
             )
 
-    @admin.action(description="Approve the selected drafts")
+    @admin.display(description="deliveries")
+    def progress(self, edition):
+        """Sent, failed, bounced and remaining, as the sender records them."""
+        counts = dict(edition.deliveries.values_list("status").annotate(n=Count("pk")))
+        if not counts:
+            return "none queued"
+        S = Delivery.Status
+        remaining = counts.get(S.QUEUED, 0) + counts.get(S.SENDING, 0)
+        return (
+            f"{counts.get(S.SENT, 0)} sent, {counts.get(S.FAILED, 0)} failed, "
+            f"{counts.get(S.BOUNCED, 0)} bounced, {remaining} remaining"
+        )
+
+    def view_on_site(self, edition):
+        """The public page once published; before, the staff's preview (the
+        public page of a draft does not exist)."""
+        if edition.status in (Edition.Status.SENDING, Edition.Status.SENT):
+            return edition.get_absolute_url()
+        return reverse("admin:newsletter_edition_preview_web", args=[edition.pk])
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<int:pk>/preview/email/",
+                view(self.preview_email_view),
+                name="newsletter_edition_preview_email",
+            ),
+            path(
+                "<int:pk>/preview/web/",
+                view(self.preview_web_view),
+                name="newsletter_edition_preview_web",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _edition_or_refuse(self, request, pk):
+        edition = get_object_or_404(Edition, pk=pk)
+        if not self.has_view_permission(request, edition):
+            raise PermissionDenied
+        return edition
+
+    def preview_email_view(self, request, pk):
+        """The email as subscribers of every region would get it."""
+        edition = self._edition_or_refuse(request, pk)
+        return HttpResponse(render_edition(edition).html)
+
+    def preview_web_view(self, request, pk):
+        """The edition's web page, draft or not."""
+        return edition_page(request, self._edition_or_refuse(request, pk))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {})}
+        if object_id and str(object_id).isdigit():
+            extra_context["preview_links"] = [
+                (
+                    "Preview the email",
+                    reverse("admin:newsletter_edition_preview_email", args=[object_id]),
+                ),
+                (
+                    "Preview the web page",
+                    reverse("admin:newsletter_edition_preview_web", args=[object_id]),
+                ),
+            ]
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def save_formset(self, request, form, formset, change):
+        """Count the papers of a replaced or added item's story."""
+        for item_form in formset.forms:
+            item = item_form.instance
+            if "article" in item_form.changed_data and item.article_id:
+                item.papers = papers_covering(item.article)
+        formset.save()
+
+    @admin.action(description="Approve the selected drafts", permissions=["change"])
     def approve_editions(self, request, queryset):
-        approved = sum(approve(edition) for edition in queryset)
-        self.message_user(request, f"{approved} edition(s) approved", messages.SUCCESS)
+        for edition in queryset.order_by("date"):
+            if approve(edition):
+                self.log_change(request, edition, "Approved")
+                self.message_user(request, f"{edition} approved.", messages.SUCCESS)
+            else:
+                edition.refresh_from_db()
+                self.message_user(request, refusal(edition), messages.ERROR)
 
     @admin.action(description="Preview the email of the selected edition")
     def preview_edition(self, request, queryset):
@@ -128,6 +291,39 @@ class EditionAdmin(admin.ModelAdmin):
             )
             return None
         return HttpResponse(render_edition(edition).html)
+
+    @admin.action(description="Send a test of the selected edition to me")
+    def send_test(self, request, queryset):
+        """Mail the newest selected edition to the editor's own address, marked
+        as a test; its links to manage a subscription lead nowhere."""
+        edition = queryset.order_by("-date").first()
+        address = request.user.email
+        if not address:
+            self.message_user(
+                request,
+                "No test sent: your account has no email address (add one in "
+                "your user's page).",
+                messages.ERROR,
+            )
+            return
+        rendered = render_edition(edition)
+        message = EmailMultiAlternatives(
+            f"[Test] {rendered.subject}", rendered.text, to=[address]
+        )
+        message.attach_alternative(rendered.html, "text/html")
+        try:
+            message.send()
+        except (OSError, smtplib.SMTPException) as exc:
+            self.message_user(
+                request,
+                f"No test sent: the mail server refused ({exc}).",
+                messages.ERROR,
+            )
+            return
+        self.log_change(request, edition, f"Test sent to {address}")
+        self.message_user(
+            request, f"Test of {edition} sent to {address}.", messages.SUCCESS
+        )
 
     def has_change_permission(self, request, obj=None):
         # Once sending starts, the edition is what subscribers received.
@@ -145,11 +341,63 @@ class ConsentInline(admin.TabularInline):
 
 @admin.register(Subscriber)
 class SubscriberAdmin(admin.ModelAdmin):
-    list_display = ["email", "status", "frequency", "created_at", "confirmed_at"]
+    """Subscribers, their consent records and their suppression: unsubscribed
+    and bounced addresses (filter by status) receive nothing until they sign up
+    and confirm again."""
+
+    list_display = [
+        "email",
+        "status",
+        "frequency",
+        "created_at",
+        "confirmed_at",
+        "bounce_reason",
+    ]
     list_filter = ["status", "frequency"]
     search_fields = ["email"]
-    readonly_fields = ["token_key", "created_at", "confirmed_at", "unsubscribed_at"]
+    readonly_fields = [
+        "token_key",
+        "created_at",
+        "confirmed_at",
+        "unsubscribed_at",
+        "bounce_reason",
+    ]
     inlines = [ConsentInline]
+    actions = ["export_subscribers", "suppress_subscribers"]
+
+    @admin.action(
+        description="Export the selected subscribers with their consents (JSON)",
+        permissions=["change"],
+    )
+    def export_subscribers(self, request, queryset):
+        """Everything stored about each (a data subject's access request);
+        each export is in the subscriber's history."""
+        rows = []
+        for subscriber in queryset.prefetch_related("consents"):
+            rows.append(subscriptions.export(subscriber))
+            self.log_change(request, subscriber, "Exported")
+        response = HttpResponse(
+            json.dumps(rows, indent=2), content_type="application/json"
+        )
+        response["Content-Disposition"] = 'attachment; filename="subscribers.json"'
+        return response
+
+    @admin.action(
+        description="Suppress the selected: unsubscribe and revoke their links",
+        permissions=["change"],
+    )
+    def suppress_subscribers(self, request, queryset):
+        suppressed = 0
+        for subscriber in queryset.exclude(status=Subscriber.Status.UNSUBSCRIBED):
+            Subscriber.objects.rotate_token_key(subscriber.token_key)
+            Subscriber.objects.filter(pk=subscriber.pk).update(
+                status=Subscriber.Status.UNSUBSCRIBED, unsubscribed_at=timezone.now()
+            )
+            self.log_change(request, subscriber, "Suppressed (unsubscribed)")
+            suppressed += 1
+        self.message_user(
+            request, f"{suppressed} subscriber(s) suppressed.", messages.SUCCESS
+        )
 
 
 @admin.register(Delivery)
