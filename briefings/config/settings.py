@@ -221,6 +221,11 @@ _error_limit = declare(
     "50",
     "Consecutive failed deliveries after which an edition is paused.",
 )
+_send_lease = declare(
+    "NEWSLETTER_LEASE_SECONDS",
+    "120",
+    "Seconds after which a silent sender's edition and claims are taken over.",
+)
 _signup_rate = declare(
     "NEWSLETTER_SIGNUPS_PER_HOUR",
     "5",
@@ -564,6 +569,7 @@ NEWSLETTER_CONNECTIONS = as_int(_connections)
 NEWSLETTER_MAX_ATTEMPTS = as_int(_max_attempts)
 NEWSLETTER_RETRY_SECONDS = as_int(_retry_seconds)
 NEWSLETTER_ERROR_LIMIT = as_int(_error_limit)
+NEWSLETTER_LEASE_SECONDS = as_int(_send_lease)
 NEWSLETTER_SIGNUPS_PER_HOUR = as_int(_signup_rate)
 NEWSLETTER_SIGNUPS_PER_NETWORK_HOUR = as_int(_signup_network_rate)
 NEWSLETTER_CONFIRMATIONS_PER_MAILBOX = as_int(_mailbox_rate)
