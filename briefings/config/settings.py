@@ -119,6 +119,25 @@ _story_threshold = declare(
     "evaluation's development split.",
 )
 
+# ─── Past one machine (issue #17): declarations ─────────────────────────────
+_broker_url = declare(
+    "CELERY_BROKER_URL",
+    "",
+    "Celery broker (redis://host:6379/0 or amqp://user:pass@host:5672//); empty "
+    "for the one-process runner.",
+)
+_visibility_timeout = declare(
+    "CELERY_VISIBILITY_TIMEOUT",
+    "3600",
+    "Seconds a Redis broker waits for an unacknowledged task before redelivering it.",
+)
+_task_time_limit = declare(
+    "CELERY_TASK_TIME_LIMIT",
+    "900",
+    "Seconds a task may run before its worker process is killed; below the "
+    "visibility timeout.",
+)
+
 # ─── Site (issue #4): declarations go here ──────────────────────────────────
 _cache_url = declare(
     "CACHE_URL",
@@ -480,6 +499,11 @@ BRIEFINGS_EXTRACT_WORKERS = as_int(_extract_workers)
 BRIEFINGS_EXTRACT_TIMEOUT = as_int(_extract_timeout)
 BRIEFINGS_FEED_BUDGET = as_int(_feed_budget)
 BRIEFINGS_FEED_MAX_NEW = as_int(_feed_max_new)
+
+# ─── Past one machine (issue #17): values ──────────────────────────────────
+CELERY_BROKER_URL = as_str(_broker_url)
+CELERY_VISIBILITY_TIMEOUT = as_int(_visibility_timeout)
+CELERY_TASK_TIME_LIMIT = as_int(_task_time_limit)
 
 # Jobs the scheduler of `briefings run` calls with the current time, and how
 # often (seconds). Code configuration, not an environment setting.
