@@ -137,6 +137,12 @@ _task_time_limit = declare(
     "Seconds a task may run before its worker process is killed; below the "
     "visibility timeout.",
 )
+_beat_lock_url = declare(
+    "CELERY_BEAT_LOCK_URL",
+    "",
+    "Redis holding the lock that lets one `briefings beat` send at a time; empty "
+    "for CELERY_BROKER_URL when that is Redis.",
+)
 
 # ─── Site (issue #4): declarations go here ──────────────────────────────────
 _cache_url = declare(
@@ -504,6 +510,7 @@ BRIEFINGS_FEED_MAX_NEW = as_int(_feed_max_new)
 CELERY_BROKER_URL = as_str(_broker_url)
 CELERY_VISIBILITY_TIMEOUT = as_int(_visibility_timeout)
 CELERY_TASK_TIME_LIMIT = as_int(_task_time_limit)
+CELERY_BEAT_LOCK_URL = as_str(_beat_lock_url)
 
 # Jobs the scheduler of `briefings run` calls with the current time, and how
 # often (seconds). Code configuration, not an environment setting.
