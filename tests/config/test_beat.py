@@ -13,6 +13,7 @@ import redis
 
 from briefings.config.beat import LOCK_KEY
 from tests.conftest import subprocess_database_url
+from tests.ingest.test_celery import purge
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -92,3 +93,4 @@ def test_two_beats_one_sends_and_the_standby_takes_over(lock, tmp_path):
     finally:
         for beat in beats:
             beat.stop(signal.SIGTERM)
+        purge(BROKER)  # what the beats sent, no worker took
