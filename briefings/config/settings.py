@@ -332,6 +332,12 @@ _host_spacing = declare(
     "1.0",
     "Least seconds between the starts of two requests to one host (plus jitter).",
 )
+_host_gate_url = declare(
+    "BRIEFINGS_HOST_GATE_URL",
+    "",
+    "Redis holding the per-host limits for every worker (redis://host:6379/0); "
+    "empty: each process keeps its own.",
+)
 
 
 # ─── Django ──────────────────────────────────────────────────────────────────
@@ -633,3 +639,4 @@ BRIEFINGS_LOGIN_LOCKOUT_SECONDS = as_int(_login_lockout)
 # ─── Ingest (issue #3): values (robots.txt, per-host politeness) ────────────
 BRIEFINGS_HOST_CONCURRENCY = as_int(_host_concurrency)
 BRIEFINGS_HOST_SPACING = float(as_str(_host_spacing))
+BRIEFINGS_HOST_GATE_URL = as_str(_host_gate_url)

@@ -67,7 +67,7 @@ def broker(request):
 class Worker:
     """A `briefings worker` process (its own process group), its log in a file."""
 
-    def __init__(self, broker, tmp_path, name, queues="ingest,periodic"):
+    def __init__(self, broker, tmp_path, name, queues="ingest,periodic", env=None):
         self.log = tmp_path / f"{name}.log"
         env = {
             **os.environ,
@@ -75,6 +75,7 @@ class Worker:
             "CELERY_BROKER_URL": broker,
             "CELERY_TASK_TIME_LIMIT": str(TIME_LIMIT),
             "LOG_LEVEL": "INFO",
+            **(env or {}),
         }
         command = [sys.executable, "-m", "briefings", "worker", "--queues", queues]
         with open(self.log, "wb") as log:
