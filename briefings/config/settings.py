@@ -126,6 +126,31 @@ _story_threshold = declare(
     "on the evaluation's development split for precision (stories/tiers.py).",
 )
 
+# ─── Past one machine (issue #17): declarations ─────────────────────────────
+_broker_url = declare(
+    "CELERY_BROKER_URL",
+    "",
+    "Celery broker (redis://host:6379/0 or amqp://user:pass@host:5672//); empty "
+    "for the one-process runner.",
+)
+_visibility_timeout = declare(
+    "CELERY_VISIBILITY_TIMEOUT",
+    "3600",
+    "Seconds a Redis broker waits for an unacknowledged task before redelivering it.",
+)
+_task_time_limit = declare(
+    "CELERY_TASK_TIME_LIMIT",
+    "900",
+    "Seconds a task may run before its worker process is killed; below the "
+    "visibility timeout.",
+)
+_beat_lock_url = declare(
+    "CELERY_BEAT_LOCK_URL",
+    "",
+    "Redis holding the lock that lets one `briefings beat` send at a time; empty "
+    "for CELERY_BROKER_URL when that is Redis.",
+)
+
 # ─── Site (issue #4): declarations go here ──────────────────────────────────
 _cache_url = declare(
     "CACHE_URL",
@@ -234,6 +259,11 @@ _error_limit = declare(
     "50",
     "Consecutive failed deliveries after which an edition is paused.",
 )
+_send_lease = declare(
+    "NEWSLETTER_LEASE_SECONDS",
+    "120",
+    "Seconds after which a silent sender's edition and claims are taken over.",
+)
 _signup_rate = declare(
     "NEWSLETTER_SIGNUPS_PER_HOUR",
     "5",
@@ -314,6 +344,12 @@ _host_spacing = declare(
     "BRIEFINGS_HOST_SPACING",
     "1.0",
     "Least seconds between the starts of two requests to one host (plus jitter).",
+)
+_host_gate_url = declare(
+    "BRIEFINGS_HOST_GATE_URL",
+    "",
+    "Redis holding the per-host limits for every worker (redis://host:6379/0); "
+    "empty: each process keeps its own.",
 )
 
 
@@ -505,6 +541,12 @@ BRIEFINGS_EXTRACT_TIMEOUT = as_int(_extract_timeout)
 BRIEFINGS_FEED_BUDGET = as_int(_feed_budget)
 BRIEFINGS_FEED_MAX_NEW = as_int(_feed_max_new)
 
+# ─── Past one machine (issue #17): values ──────────────────────────────────
+CELERY_BROKER_URL = as_str(_broker_url)
+CELERY_VISIBILITY_TIMEOUT = as_int(_visibility_timeout)
+CELERY_TASK_TIME_LIMIT = as_int(_task_time_limit)
+CELERY_BEAT_LOCK_URL = as_str(_beat_lock_url)
+
 # Jobs the scheduler of `briefings run` calls with the current time, and how
 # often (seconds). Code configuration, not an environment setting.
 BRIEFINGS_PERIODIC_JOBS = {
@@ -594,6 +636,7 @@ NEWSLETTER_CONNECTIONS = as_int(_connections)
 NEWSLETTER_MAX_ATTEMPTS = as_int(_max_attempts)
 NEWSLETTER_RETRY_SECONDS = as_int(_retry_seconds)
 NEWSLETTER_ERROR_LIMIT = as_int(_error_limit)
+NEWSLETTER_LEASE_SECONDS = as_int(_send_lease)
 NEWSLETTER_SIGNUPS_PER_HOUR = as_int(_signup_rate)
 NEWSLETTER_SIGNUPS_PER_NETWORK_HOUR = as_int(_signup_network_rate)
 NEWSLETTER_CONFIRMATIONS_PER_MAILBOX = as_int(_mailbox_rate)
@@ -626,6 +669,7 @@ BRIEFINGS_LOGIN_LOCKOUT_SECONDS = as_int(_login_lockout)
 # ─── Ingest (issue #3): values (robots.txt, per-host politeness) ────────────
 BRIEFINGS_HOST_CONCURRENCY = as_int(_host_concurrency)
 BRIEFINGS_HOST_SPACING = float(as_str(_host_spacing))
+BRIEFINGS_HOST_GATE_URL = as_str(_host_gate_url)
 
 # ─── Desk (issue #18): values ───────────────────────────────────────────────
 BRIEFINGS_DESK_TIMEZONE = as_str(_desk_tz)

@@ -41,6 +41,7 @@ from briefings.ingest.parse import ParseError, parse_feed
 from briefings.ingest.politeness import (
     HostDeferred,
     HostGate,
+    RedisHostGate,
     adaptive_interval,
     host_of,
     retry_after_seconds,
@@ -103,11 +104,18 @@ def robots_cache():
 
 @functools.cache
 def host_gate(allow_private):
-    """The process's per-host gate. Sources allowed a private address are our own
-    (the demo network on loopback): no spacing between their requests."""
-    if allow_private:
-        return HostGate(settings.BRIEFINGS_HOST_CONCURRENCY, spacing=0, jitter=0)
-    return HostGate.from_settings()
+    """The per-host gate: the process's own, or, with BRIEFINGS_HOST_GATE_URL,
+    one held in Redis for every worker on every machine (issue #17). Sources
+    allowed a private address are our own (the demo network on loopback): no
+    spacing between their requests."""
+    concurrency = settings.BRIEFINGS_HOST_CONCURRENCY
+    spacing = 0.0 if allow_private else settings.BRIEFINGS_HOST_SPACING
+    jitter = 0.0 if allow_private else 0.5
+    if settings.BRIEFINGS_HOST_GATE_URL:
+        return RedisHostGate(
+            settings.BRIEFINGS_HOST_GATE_URL, concurrency, spacing, jitter
+        )
+    return HostGate(concurrency, spacing=spacing, jitter=jitter)
 
 
 def polite_fetch(url, policy, etag="", last_modified="", accept=None):

@@ -15,6 +15,7 @@ import random
 import statistics
 import threading
 import time
+import uuid
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -139,6 +140,113 @@ class HostGate:
                 host.spacing = None
             else:
                 host.spacing = min(max(0.0, float(seconds)), MAX_SPACING)
+
+
+# One host's state in Redis, timed by Redis's clock (TIME), so the workers'
+# clocks never matter. KEYS: slots (a sorted set: holder token -> lease end, ms),
+# next start (ms), deferred until (ms), crawl delay (s). ARGV: token,
+# concurrency, spacing (s), jitter factor, slot lease (ms). Returns {1, 0} when
+# the slot is taken, {0, ms to wait} when not yet, {-1, deferred until (ms)}.
+_TAKE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+local deferred = tonumber(redis.call('GET', KEYS[3]) or '0')
+if deferred > now then return {-1, deferred} end
+local next_start = tonumber(redis.call('GET', KEYS[2]) or '0')
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return {0, 50} end
+if now < next_start then return {0, next_start - now} end
+local lease = tonumber(ARGV[5])
+redis.call('ZADD', KEYS[1], now + lease, ARGV[1])
+redis.call('PEXPIRE', KEYS[1], lease)
+local spacing = math.max(tonumber(ARGV[3]), tonumber(redis.call('GET', KEYS[4]) or '0'))
+local gap = math.floor(spacing * tonumber(ARGV[4]) * 1000)
+if gap > 0 then redis.call('SET', KEYS[2], now + gap, 'PX', gap) end
+return {1, 0}
+"""
+# KEYS: deferred until. ARGV: seconds. Returns the end (ms, Redis clock) and now.
+_DEFER = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local ms = math.floor(tonumber(ARGV[1]) * 1000)
+local until_ms = math.max(tonumber(redis.call('GET', KEYS[1]) or '0'), now + ms)
+if until_ms > now then redis.call('SET', KEYS[1], until_ms, 'PX', until_ms - now) end
+return {until_ms, now}
+"""
+
+
+class RedisHostGate:
+    """HostGate's limits held in Redis, for every worker on every machine
+    (issue #17): at most `concurrency` requests in flight to a host, their
+    starts `spacing` apart (or a longer Crawl-delay), and a Retry-After closing
+    the host for all. A slot is leased: a killed holder's returns after
+    SLOT_LEASE seconds (a fetch ends well before, at its deadline)."""
+
+    SLOT_LEASE = 120.0
+    PREFIX = "briefings:host:"
+
+    def __init__(self, url, concurrency=2, spacing=1.0, jitter=0.5):
+        import redis
+
+        if concurrency < 1:
+            raise ValueError("concurrency must be at least 1")
+        self.redis = redis.Redis.from_url(url, socket_timeout=10)
+        self.concurrency = concurrency
+        self.spacing = max(0.0, spacing)
+        self.jitter = max(0.0, jitter)
+        self.take = self.redis.register_script(_TAKE)
+        self.push_back = self.redis.register_script(_DEFER)
+
+    def _keys(self, url):
+        base = self.PREFIX + host_of(url)
+        return [f"{base}:slots", f"{base}:next", f"{base}:deferred", f"{base}:delay"]
+
+    @contextmanager
+    def slot(self, url):
+        """Wait for a free, well-spaced slot on the URL's host across all
+        workers and hold it; raise HostDeferred when the host is closed."""
+        keys, token = self._keys(url), uuid.uuid4().hex
+        while True:
+            factor = 1 + random.uniform(0, self.jitter)
+            lease_ms = int(self.SLOT_LEASE * 1000)
+            state, value = self.take(
+                keys, [token, self.concurrency, self.spacing, factor, lease_ms]
+            )
+            if state == 1:
+                break
+            if state == -1:
+                until = datetime.fromtimestamp(int(value) / 1000, tz=UTC)
+                raise HostDeferred(host_of(url), until)
+            time.sleep(min(int(value), 1000) / 1000)
+        try:
+            yield
+        finally:
+            self.redis.zrem(keys[0], token)
+
+    def defer(self, url, seconds):
+        """Close the URL's host for `seconds` (capped to 24 h), for every worker;
+        return the end time."""
+        seconds = min(max(0.0, float(seconds)), MAX_DEFER)
+        until_ms, _ = self.push_back([self._keys(url)[2]], [seconds])
+        return datetime.fromtimestamp(int(until_ms) / 1000, tz=UTC)
+
+    def deferred_until(self, url):
+        """Return when the URL's host opens again, or None when it is open."""
+        key = self._keys(url)[2]
+        until = int(self.redis.get(key) or 0)
+        seconds, micros = self.redis.time()
+        if until <= seconds * 1000 + micros // 1000:
+            return None
+        return datetime.fromtimestamp(until / 1000, tz=UTC)
+
+    def set_spacing(self, url, seconds):
+        """Space this host's requests by at least `seconds` (Crawl-delay), for
+        every worker; capped to a minute."""
+        key = self._keys(url)[3]
+        if seconds is None:
+            self.redis.delete(key)
+        else:
+            self.redis.set(key, min(max(0.0, float(seconds)), MAX_SPACING), ex=86400)
 
 
 def retry_after_seconds(headers, now=None):

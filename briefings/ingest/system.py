@@ -137,8 +137,13 @@ def run_system(out, bind=None, workers=None, on_done=None):
     out(f"Briefings is running: open http://{bind}/ (Ctrl-C stops it).")
     try:
         supervisor = Supervisor(stop)
-        supervisor.start(Heartbeat.POLLER, poll_forever, on_done=on_done)
-        supervisor.start(JOBS, jobs_forever)
+        if settings.CELERY_BROKER_URL:
+            # Past one machine: `briefings beat` and `briefings worker` poll the
+            # feeds and run the jobs; polling here too would bypass their leases.
+            out("Feeds and periodic jobs run on Celery (CELERY_BROKER_URL is set).")
+        else:
+            supervisor.start(Heartbeat.POLLER, poll_forever, on_done=on_done)
+            supervisor.start(JOBS, jobs_forever)
         while not stop.is_set():
             if web.poll() is not None:
                 out(f"The web server stopped (exit code {web.returncode}).")

@@ -160,6 +160,12 @@ class Feed(models.Model):
     last_success_at = models.DateTimeField(null=True, blank=True)
     error_count = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    # The refresh lease (issue #17): a Celery worker refreshing this feed holds
+    # it, so a duplicated or redelivered message does nothing, and a killed
+    # worker's feed is taken over once lease_expires_at has passed.
+    lease_token = models.CharField(max_length=32, blank=True)
+    lease_owner = models.CharField(max_length=100, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
 
     objects = FeedQuerySet.as_manager()
 

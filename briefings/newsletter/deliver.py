@@ -19,7 +19,8 @@ from django.conf import settings
 from django.core.mail import get_connection
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.db import connection
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from briefings.newsletter.message import SAFE_ADDRESS, Prepared, build_message
@@ -29,7 +30,10 @@ from briefings.newsletter.smtp import Outgoing, transmit
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(seconds=120)  # a sender silent this long is presumed dead
+
+def lease():
+    """How long a silent sender keeps its edition and its claimed deliveries."""
+    return timedelta(seconds=settings.NEWSLETTER_LEASE_SECONDS)
 
 
 @dataclass(slots=True)
@@ -75,21 +79,31 @@ def approve(edition):
     )
 
 
-def _sender_is_dead(edition):
-    host, _, rest = edition.sender.partition(":")
+def _process_gone(worker):
+    """Whether `worker` names a process of this host that no longer exists."""
+    host, _, rest = worker.partition(":")
     pid = rest.partition(":")[0]
-    if host == socket.gethostname() and pid.isdigit():
-        try:
-            os.kill(int(pid), 0)
-        except ProcessLookupError:
-            return True
-        except PermissionError:
-            return False
+    if host != socket.gethostname() or not pid.isdigit():
         return False
-    stale = (
-        edition.heartbeat_at is None or edition.heartbeat_at < timezone.now() - LEASE
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def _sender_is_dead(edition):
+    """A sender is presumed dead when its process is gone from this host, or
+    when its heartbeat is older than the lease: a live process can be stopped
+    (SIGSTOP, a long GC, a stalled network) and look, from here, like a remote
+    one that died; the fenced marks make its return harmless."""
+    if _process_gone(edition.sender):
+        return True
+    return edition.heartbeat_at is None or (
+        edition.heartbeat_at < timezone.now() - lease()
     )
-    return stale
 
 
 def claim_edition(edition, worker, resume_paused=False):
@@ -97,7 +111,7 @@ def claim_edition(edition, worker, resume_paused=False):
 
     An approved edition is taken by conditional update, so two workers started
     at once cannot both win. An edition left "sending" by a dead worker (its pid
-    gone on this host, or its heartbeat older than LEASE) is taken over."""
+    gone on this host, or its heartbeat older than the lease) is taken over."""
     now = timezone.now()
     take = {"status": Edition.Status.SENDING, "sender": worker, "heartbeat_at": now}
     editions = Edition.objects.filter(pk=edition.pk)
@@ -148,12 +162,23 @@ def queue_deliveries(edition):
         )
 
 
-def release_orphans(edition):
-    """Put deliveries a dead worker left half-sent back in the queue. Their final
-    dot was never sent (see smtp.py), so the server discarded them."""
-    return Delivery.objects.filter(
-        edition=edition, status=Delivery.Status.SENDING
-    ).update(status=Delivery.Status.QUEUED, claimed_by="")
+def release_stale(edition):
+    """Put back in the queue the deliveries whose claim is older than the lease
+    or whose claimant's process is gone from this host; return how many.
+
+    Only by age (or proven death): a claimant merely slow or stopped may come
+    back, and then its fenced "sent" mark fails, so it sends no final dot for
+    a delivery released here (see Sender.commit_sent)."""
+    claims = Delivery.objects.filter(edition=edition, status=Delivery.Status.SENDING)
+    gone = [
+        worker
+        for worker in claims.values_list("claimed_by", flat=True).distinct()
+        if _process_gone(worker)
+    ]
+    stale = Q(claimed_at__isnull=True) | Q(claimed_at__lt=timezone.now() - lease())
+    return claims.filter(stale | Q(claimed_by__in=gone)).update(
+        status=Delivery.Status.QUEUED, claimed_by="", claimed_at=None
+    )
 
 
 class Sender:
@@ -178,8 +203,8 @@ class Sender:
             while self.heartbeat():
                 batch = self.claim_batch()
                 if not batch:
-                    if not self.wait_for_retries():
-                        self.finish()
+                    release_stale(self.edition)
+                    if not self.wait_for_retries() and self.finish():
                         break
                     continue
                 self.send_batch(batch)
@@ -212,6 +237,7 @@ class Sender:
         Delivery.objects.filter(pk__in=ids, status=Delivery.Status.QUEUED).update(
             status=Delivery.Status.SENDING,
             claimed_by=self.worker,
+            claimed_at=now,
             attempts=F("attempts") + 1,
         )
         claimed = Delivery.objects.filter(
@@ -225,21 +251,38 @@ class Sender:
         ]
 
     def wait_for_retries(self):
-        """Sleep until the next retry is due; return False when none is left."""
-        pending = Delivery.objects.filter(
-            edition=self.edition, status=Delivery.Status.QUEUED
+        """Sleep until the next retry is due or another sender's claim can
+        expire; return False when no delivery is left unsettled."""
+        now = timezone.now()
+        unsettled = Delivery.objects.filter(
+            edition=self.edition,
+            status__in=(Delivery.Status.QUEUED, Delivery.Status.SENDING),
         )
-        upcoming = pending.order_by("next_attempt_at").first()
-        if upcoming is None:
+        moments = [
+            when + (lease() if status == Delivery.Status.SENDING else timedelta())
+            for status, when in unsettled.values_list(
+                "status", Coalesce("next_attempt_at", "claimed_at", Value(now))
+            ).order_by()[:1000]
+        ]
+        if not moments:
             return False
-        delay = (upcoming.next_attempt_at - timezone.now()).total_seconds()
-        time.sleep(min(max(delay, 0.0), 30.0))
+        delay = (min(moments) - now).total_seconds()
+        time.sleep(min(max(delay, 0.05), 30.0))
         return True
 
     def finish(self):
+        """Close the edition, once: only by its sender and only when no
+        delivery is left queued or claimed. Return True when it is closed."""
+        unsettled = Delivery.objects.filter(
+            edition=self.edition,
+            status__in=(Delivery.Status.QUEUED, Delivery.Status.SENDING),
+        )
+        if unsettled.exists():
+            return False
         Edition.objects.filter(
             pk=self.edition.pk, status=Edition.Status.SENDING, sender=self.worker
         ).update(status=Edition.Status.SENT, sent_at=timezone.now())
+        return True
 
     # ── one batch ──
     def send_batch(self, batch):
@@ -261,8 +304,10 @@ class Sender:
             self.accepted = []
         # Whatever this batch claimed and did not reach goes back to the queue.
         Delivery.objects.filter(
-            pk__in=[d.pk for d in batch], status=Delivery.Status.SENDING
-        ).update(status=Delivery.Status.QUEUED, claimed_by="")
+            pk__in=[d.pk for d in batch],
+            status=Delivery.Status.SENDING,
+            claimed_by=self.worker,
+        ).update(status=Delivery.Status.QUEUED, claimed_by="", claimed_at=None)
         self.on_progress(self.report)
 
     def over_error_limit(self):
@@ -335,29 +380,42 @@ class Sender:
             self.settle(message)
 
     def commit_sent(self, messages):
-        """Record `messages` as sent, in one write, before their final dots.
+        """Record `messages` as sent, in one write, before their final dots;
+        return those recorded.
 
-        Plain SQL: once per round, where building the ORM query cost as much as
-        running it."""
+        Fenced: only rows this worker still holds (status "sending", claimed by
+        it) are marked. A row whose claim was released while this worker was
+        stopped, and perhaps sent by another, is left out, and transmit()
+        writes no final dot for it. Plain SQL: once per round, where building
+        the ORM query cost as much as running it."""
         quote = connection.ops.quote_name
         table = quote(Delivery._meta.db_table)
         ids = [m.key.pk for m in messages]
         with connection.cursor() as cursor:
             cursor.execute(
                 f"UPDATE {table} SET {quote('status')} = %s, {quote('sent_at')} = %s "
-                f"WHERE {quote('claimed_by')} = %s "
-                f"AND {quote('id')} IN ({', '.join(['%s'] * len(ids))})",
+                f"WHERE {quote('claimed_by')} = %s AND {quote('status')} = %s "
+                f"AND {quote('id')} IN ({', '.join(['%s'] * len(ids))}) "
+                f"RETURNING {quote('id')}",
                 [
                     Delivery.Status.SENT.value,
                     connection.ops.adapt_datetimefield_value(timezone.now()),
                     self.worker,
+                    Delivery.Status.SENDING.value,
                     *ids,
                 ],
             )
+            marked = {row[0] for row in cursor.fetchall()}
+        lost = len(ids) - len(marked)
+        if lost:
+            log.warning("sending: %s deliveries taken over by another sender", lost)
+        return [m for m in messages if m.key.pk in marked]
 
     def settle(self, message):
         """Record what became of one message of a round."""
         delivery, reply = message.key, message.reply
+        if message.fenced:
+            return  # taken over by another sender: theirs to send and record
         if reply is not None and reply.accepted:
             self.consecutive_errors = 0
             self.report.sent += 1
@@ -397,8 +455,21 @@ class Sender:
 
     # ── recording outcomes ──
     def mark(self, delivery, status, error=""):
-        Delivery.objects.filter(pk=delivery.pk, claimed_by=self.worker).update(
-            status=status, sent_at=timezone.now(), last_error=error[:500]
+        """Record an outcome, only while this worker still holds the claim;
+        return whether it did."""
+        return bool(
+            self.held(delivery).update(
+                status=status, sent_at=timezone.now(), last_error=error[:500]
+            )
+        )
+
+    def held(self, delivery):
+        """The row of `delivery` while this worker holds it: claimed, or marked
+        sent by this worker's commit and refused after its final dot."""
+        return Delivery.objects.filter(
+            pk=delivery.pk,
+            status__in=(Delivery.Status.SENDING, Delivery.Status.SENT),
+            claimed_by=self.worker,
         )
 
     def retry(self, delivery, error):
@@ -408,9 +479,10 @@ class Sender:
             self.report.failed += 1
             return
         delay = settings.NEWSLETTER_RETRY_SECONDS * 2 ** (delivery.attempts - 1)
-        Delivery.objects.filter(pk=delivery.pk, claimed_by=self.worker).update(
+        self.held(delivery).update(
             status=Delivery.Status.QUEUED,
             claimed_by="",
+            claimed_at=None,
             last_error=error[:500],
             next_attempt_at=timezone.now() + timedelta(seconds=delay),
         )
@@ -419,7 +491,8 @@ class Sender:
     def bounce(self, delivery, error):
         """A 5xx: the address is bounced and suppressed from every later send."""
         self.consecutive_errors += 1
-        self.mark(delivery, Delivery.Status.BOUNCED, error)
+        if not self.mark(delivery, Delivery.Status.BOUNCED, error):
+            return
         Subscriber.objects.filter(
             pk=delivery.subscriber.pk, status=Subscriber.Status.CONFIRMED
         ).update(status=Subscriber.Status.BOUNCED, bounce_reason=error[:500])
@@ -470,6 +543,6 @@ def send_edition(edition, on_progress=None, resume_paused=False):
     worker = worker_id()
     if not claim_edition(edition, worker, resume_paused=resume_paused):
         return None
-    release_orphans(edition)
+    release_stale(edition)
     queue_deliveries(edition)
     return Sender(edition, worker, on_progress).run()

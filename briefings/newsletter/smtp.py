@@ -55,6 +55,7 @@ class Outgoing:
     data: bytes  # DATA form: CRLF lines, dot-stuffed, ending in CRLF, no final dot
     reply: Reply | None = None
     committed: bool = False
+    fenced: bool = False  # its "sent" mark failed: another sender holds it
     error: str = ""  # the link failed before a reply was read
     broken: bool = False  # the link is unusable now; the caller drops it
 
@@ -156,17 +157,31 @@ def send_envelopes(messages):
     return [m for m, _ in plans]
 
 
+def _abandon(message):
+    """Close the link of a message whose body is out but which must not be
+    delivered: without its final dot the server discards it. The socket is
+    closed outright, as QUIT would only be read as more body."""
+    message.fenced = message.broken = True
+    message.error = "claim lost before the final dot"
+    message.link.close()
+
+
 def transmit(messages, commit):
     """Send each message over its own connection; call `commit(messages)` once
-    with those whose body went out, before any final dot. Each message's reply,
-    committed, error and broken tell what happened."""
+    with those whose body went out, before any final dot; it returns those it
+    recorded. Only those get their final dot: any other is left without
+    one and its link marked broken, so the caller drops the connection and
+    the server discards the message. Each message's reply, committed, fenced,
+    error and broken tell what happened."""
     ready = [m for m in send_envelopes(messages) if _write(m, m.data)]
     if not ready:
         return
-    commit(ready)
+    recorded = {id(m) for m in commit(ready)}
     for message in ready:
-        message.committed = True
-    sent = [m for m in ready if _write(m, DOT)]
+        message.committed = id(message) in recorded
+        if not message.committed:
+            _abandon(message)
+    sent = [m for m in ready if m.committed and _write(m, DOT)]
     for message in sent:
         reply = _read(message)
         if reply is not None:

@@ -35,6 +35,8 @@ class Sink:
     delay: float = 0.0
     pipelining: bool = False  # announce PIPELINING (RFC 2920) in the EHLO reply
     rcpt_accepted: list = field(default_factory=list)
+    stall_rcpt: dict = field(default_factory=dict)  # address -> seconds, once
+    stalled: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def recipients(self):
@@ -64,6 +66,12 @@ class Sink:
         return queue.pop(0) if queue else None
 
     async def handle_RCPT(self, server, session, envelope, address, options):
+        stall = self.stall_rcpt.pop(address, 0)
+        if stall:
+            # Hold this session's reply (other sessions go on) so a test can
+            # stop the client while its round is claimed and unsent.
+            self.stalled.set()
+            await asyncio.sleep(stall)
         reply = self._next(self.rcpt_replies, address)
         if reply == "drop":
             server.transport.close()

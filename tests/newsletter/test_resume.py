@@ -21,8 +21,9 @@ from tests.newsletter.conftest import make_subscribers
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def sender(sink, day, *extra):
+def sender(sink, day, *extra, lease=120):
     env = {
+        "NEWSLETTER_LEASE_SECONDS": str(lease),
         **os.environ,
         "DATABASE_URL": subprocess_database_url(),
         "EMAIL_URL": f"smtp://{sink.host}:{sink.port}",
@@ -115,6 +116,34 @@ def test_two_senders_started_at_once_send_the_edition_once(smtp_sink, approved_e
     codes = sorted(p.wait(120) for p in (first, second))
     assert codes == [0, 1]  # the loser says the edition is being sent
     assert copies(smtp_sink) == {r.email: 1 for r in readers}
+
+
+def test_a_sender_paused_past_its_lease_sends_nothing_another_sent(
+    smtp_sink, approved_edition
+):
+    """A sender stopped (SIGSTOP: a long GC, a stalled network) with a round
+    claimed and its envelopes on the wire, past its lease: a second sender
+    takes the edition and those deliveries over and sends everything. Resumed,
+    the first finds its "sent" mark fenced out and sends no final dot."""
+    readers = make_subscribers(40)
+    smtp_sink.stall_rcpt[readers[3].email] = 4.0
+    first = sender(smtp_sink, approved_edition.date, lease=2)
+    try:
+        wait_for(smtp_sink.stalled.is_set)
+        first.send_signal(signal.SIGSTOP)
+        time.sleep(2.5)  # past the first sender's lease
+        second = sender(smtp_sink, approved_edition.date, lease=2)
+        _, err = second.communicate(timeout=120)
+        assert second.returncode == 0, err.decode()
+        assert copies(smtp_sink) == {r.email: 1 for r in readers}
+    finally:
+        first.send_signal(signal.SIGCONT)
+    first.communicate(timeout=60)
+    time.sleep(0.5)  # any final dot the first sender wrote has been read
+    assert copies(smtp_sink) == {r.email: 1 for r in readers}
+    approved_edition.refresh_from_db()
+    assert approved_edition.status == Edition.Status.SENT
+    assert Delivery.objects.filter(status="sent").count() == 40
 
 
 def test_send_refuses_a_draft_without_approve(smtp_sink, approved_edition):
