@@ -28,6 +28,9 @@ from briefings.ingest.rules import rule_for
 from briefings.ingest.sanitize import html_to_text
 
 MAX_HTML_BYTES = 5_000_000
+# A "banner" holding more than this share of the page's text is the page itself
+# (a theme's wrapper), not a banner.
+BANNER_SHARE = 0.25
 
 
 class ExtractionError(Exception):
@@ -109,18 +112,31 @@ def _byline_by_rule(tree, rule):
 def _without_site_banners(tree):
     """Drop the site's banners and notices (class or id naming a banner or a
     cookie notice, or ARIA role banner/alert) that stand outside the article:
-    a generic extractor reads a long one as the story's opening (issue #14)."""
+    a generic extractor reads a long one as the story's opening (issue #14).
+
+    Only what a banner is: never <body> or <html> (WordPress names the body
+    after its cookie notice), never an element holding the article or most of
+    the page's text (themes name their page wrappers after the banner)."""
+    page_text = len(tree.text_content())
     for element in list(tree.iter(etree.Element)):
+        if element.getparent() is None or element.tag in {"html", "body"}:
+            continue
         names = f"{element.get('class', '')} {element.get('id', '')}".lower()
         site_wide = element.get("role") in {"banner", "alert"} or any(
             word in names for word in ("banner", "cookie")
         )
-        if (
-            site_wide
-            and element.getparent() is not None
-            and not any(up.tag in {"article", "main"} for up in element.iterancestors())
-        ):
+        if site_wide and _only_a_banner(element, page_text):
             element.drop_tree()
+
+
+def _only_a_banner(element, page_text):
+    """Tell whether `element` may go: outside the article, holding none of it,
+    and at most a small share of the page's text."""
+    if any(up.tag in {"article", "main"} for up in element.iterancestors()):
+        return False
+    if element.find(".//article") is not None or element.find(".//main") is not None:
+        return False
+    return len(element.text_content()) <= BANNER_SHARE * page_text
 
 
 def _body_by_trafilatura(tree, url, **mode):

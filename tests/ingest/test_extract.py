@@ -181,3 +181,23 @@ def test_json_ld_of_the_wrong_shape_counts_as_absent():
     assert extraction.image == "https://paper.example/lead.jpg"
     assert extraction.canonical_url == ""
     assert extraction.published_at is None or extraction.published_at.year < 9999
+
+
+def test_a_body_whose_class_names_a_cookie_notice_is_still_read():
+    """WordPress marks <body> with 'cookies-not-set' (and themes wrap the page
+    in a div named after their banner): only a site's own banner is dropped
+    before extraction, never an element holding the page (issue #14 / #15)."""
+    paragraphs = "".join(
+        f"<p>Paragraph {n} of a long report on the harbour's reopening, told in "
+        "full sentences so that any extractor keeps it as the story.</p>"
+        for n in range(8)
+    )
+    html = (
+        '<html><body class="single-post cookies-not-set">'
+        '<div class="site-banner-wrap"><header role="banner">Site name</header>'
+        f"<div class='content'><h1>Harbour reopens</h1>{paragraphs}</div></div>"
+        '<div class="cookie-notice">We use cookies.</div></body></html>'
+    )
+    extraction = extract_page(html, "https://paper.example/harbour")
+    assert "Paragraph 7 of a long report" in extraction.body_text
+    assert "We use cookies" not in extraction.body_text
