@@ -23,7 +23,7 @@ from briefings.articles.models import Article
 from briefings.network.models import Country, Region
 from briefings.newsletter.models import Edition, EditionItem
 from briefings.stories.models import ArticlePlace, StoryMembership
-from briefings.stories.related import also_covered_by
+from briefings.stories.related import also_covered_by, same_thread_judge
 
 log = logging.getLogger(__name__)
 
@@ -244,13 +244,20 @@ def quotas(volume, slots):
 class Selection:
     """The edition being picked, with the caps every pick respects."""
 
-    def __init__(self, max_per_paper, max_per_country):
+    def __init__(self, max_per_paper, max_per_country, same_thread=None):
         self.chosen, self.per_paper, self.per_country = [], Counter(), Counter()
         self.max_per_paper, self.max_per_country = max_per_paper, max_per_country
+        self.same_thread = same_thread or (lambda a, b: False)
 
     def allows(self, candidate):
         if candidate in self.chosen or self.per_paper[candidate.paper] >= (
             self.max_per_paper
+        ):
+            return False
+        # No event twice, even when the same-event tier (precision first) kept
+        # two reports apart: one item per thread (issue #13).
+        if any(
+            self.same_thread(candidate.article.pk, c.article.pk) for c in self.chosen
         ):
             return False
         country = candidate.country
@@ -272,12 +279,19 @@ class Selection:
         return allowed[0] if allowed else None
 
 
-def select(ranked, max_items, max_per_paper, max_per_country=0, papers_wanted=0):
+def select(
+    ranked,
+    max_items,
+    max_per_paper,
+    max_per_country=0,
+    papers_wanted=0,
+    same_thread=None,
+):
     """Pick the lead (the best story with an Asian place; none if no story has
     one) and then each region's quota, round by round, so the sections fill
     evenly; then any room left goes to the best of the rest. Return (lead,
     {region: items})."""
-    pick = Selection(max_per_paper, max_per_country)
+    pick = Selection(max_per_paper, max_per_country, same_thread)
     lead = next((c for c in ranked if c.asian and pick.allows(c)), None)
     by_region = {}
     for candidate in ranked:
@@ -372,6 +386,7 @@ def choose(day):
         settings.NEWSLETTER_MAX_PER_PAPER,
         settings.NEWSLETTER_MAX_PER_COUNTRY,
         papers_wanted=math.ceil(papers / PAPER_SHARE),
+        same_thread=same_thread_judge(c.article.pk for c in candidates),
     )
     items = ordered(lead, sections)
     return Draft(items=items, lead=lead, window=len(articles), papers=papers)

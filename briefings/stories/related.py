@@ -146,6 +146,24 @@ def follow_the_story(article, limit=4):
     return [pk for _, _, pk in sorted(chosen, key=lambda v: (v[1], v[2]))]
 
 
+def same_thread_judge(article_ids):
+    """Return same(a, b): whether two of `article_ids` are one thread (the same
+    event, or related occurrences of it: tiers.py), judged from their stored
+    signatures; False when either has none. For showing less (one item per
+    thread in an edition), never for counting coverage."""
+    signed = stored_signatures(list(article_ids))
+    window = rule().weights.window_days
+
+    def same(a, b):
+        if a == b:
+            return True
+        if a not in signed or b not in signed:
+            return False
+        return judge(signed[a][1], signed[b][1], window).same_thread
+
+    return same
+
+
 @dataclass
 class CountryMentions:
     """A country an article mentions, with its regions, cities and people named."""

@@ -326,3 +326,37 @@ def test_at_least_a_third_of_the_papers_that_published_appear(day):
     edition = curate(day)
     papers = {i.article.publication_id for i in edition.items.all()}
     assert len(papers) >= 21 / 3
+
+
+def test_one_thread_is_one_item_even_when_the_stories_keep_it_apart(day):
+    """Two papers' reports that the same-event tier kept in separate stories
+    (precision first) but that are one thread are one item: "when unsure,
+    show less" means no second item, and no "covered by 2" either."""
+    from datetime import timedelta
+
+    from briefings.stories.assign import assign_article
+    from briefings.stories.models import StoryMembership
+
+    at = send_moment(day) - timedelta(hours=2)
+    body = (
+        "Flooding in Sindh province forced thousands of families from their "
+        "homes on Tuesday as the Indus burst its banks near Sukkur, officials "
+        "in Karachi said, and the army sent boats to reach villages cut off by "
+        "the water. Pakistan's disaster agency said relief camps were opened."
+    )
+    reports = [
+        make_article("dawn", headline="Indus bursts its banks near Sukkur",
+                     body_text=body, published_at=at),
+        make_article("the-statesman", headline="Thousands flee Sindh flooding",
+                     body_text=body + " Rain is expected to continue.",
+                     published_at=at + timedelta(hours=1)),
+    ]  # fmt: skip
+    for article in reports:
+        assign_article(article)  # stores its signature and places, as ingest does
+    StoryMembership.objects.filter(article__in=reports).delete()
+    for article in reports:
+        make_story([article])  # the same-event tier kept them apart
+    _stories(day, [(s, 1) for s in ["kuensel", "the-jakarta-post", "the-japan-news"]])
+    items = [i for i in curate(day).items.all() if i.article in reports]
+    assert len(items) == 1
+    assert items[0].papers == 1
