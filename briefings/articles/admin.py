@@ -98,17 +98,7 @@ class ArticleAdmin(admin.ModelAdmin):
         corrected = {"headline", "dek"} & set(form.changed_data)
         if change and corrected:
             before = Article.objects.get(pk=obj.pk)
-            ArticleRevision.objects.create(
-                article=before,
-                headline=before.headline,
-                dek=before.dek,
-                byline=before.byline,
-                body_html=before.body_html,
-                body_text=before.body_text,
-                content_hash=before.content_hash,
-                valid_until=timezone.now(),
-                edited_by=request.user,
-            )
+            ArticleRevision.keep(before, timezone.now(), edited_by=request.user)
         super().save_model(request, obj, form, change)
 
     def _set_hidden(self, request, queryset, hidden):

@@ -197,3 +197,19 @@ class ArticleRevision(models.Model):
 
     def __str__(self):
         return f"{self.headline} (until {self.valid_until:%Y-%m-%d %H:%M})"
+
+    @classmethod
+    def keep(cls, article, valid_until, edited_by=None):
+        """Store `article`'s content as it is now, replaced at `valid_until`
+        (by `edited_by`'s correction, or by the paper when None)."""
+        return cls.objects.create(
+            article=article,
+            headline=article.headline,
+            dek=article.dek,
+            byline=article.byline,
+            body_html=article.body_html,
+            body_text=article.body_text,
+            content_hash=article.content_hash,
+            valid_until=valid_until,
+            edited_by=edited_by,
+        )

@@ -159,16 +159,7 @@ def upsert(publication, record, feed=None):
             return article, Outcome.UNCHANGED
         fields["guid"] = _guid_for(article, record.guid)
         keep_editors_choices(article, fields)
-        ArticleRevision.objects.create(
-            article=article,
-            headline=article.headline,
-            dek=article.dek,
-            byline=article.byline,
-            body_html=article.body_html,
-            body_text=article.body_text,
-            content_hash=article.content_hash,
-            valid_until=now,
-        )
+        ArticleRevision.keep(article, now)
         for name, value in fields.items():
             setattr(article, name, value)
         article.updated_at = max(record.updated_at or now, article.published_at)

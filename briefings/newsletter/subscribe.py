@@ -297,14 +297,8 @@ def send_welcome(subscriber, manage):
 def confirm(token, signup):
     """Confirm the subscriber of `token`; return it. Raise TokenError when the
     token is forged, expired, or its subscriber is gone or was unsubscribed."""
-    pk, key = read_confirm_token(token)
-    subscriber = Subscriber.objects.filter(pk=pk, token_key=key).first()
-    if subscriber is None:
-        raise TokenError("invalid")
-    if subscriber.status == Subscriber.Status.CONFIRMED:
-        raise TokenError("used")
-    if subscriber.status != Subscriber.Status.PENDING:
-        raise TokenError("invalid")
+    subscriber = check_confirmation(token)
+    pk = subscriber.pk
     updated = Subscriber.objects.filter(pk=pk, status=Subscriber.Status.PENDING).update(
         status=Subscriber.Status.CONFIRMED, confirmed_at=timezone.now()
     )
