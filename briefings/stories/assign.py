@@ -44,6 +44,21 @@ from briefings.stories.similarity import (
 
 INDEXED_TERMS = PROBE_TERMS * 2  # postings stored per article
 _CHUNK = 500
+# PostgreSQL advisory lock key ("STOR"): one story decision at a time.
+ASSIGNMENT_LOCK = 0x53544F52
+
+
+def serialize_assignments():
+    """Hold, until the current transaction ends, the network-wide lock on story
+    decisions (issue #17), so that two workers storing reports of one event at
+    once never each start a story: the second decides after the first's rows
+    are committed, and sees them. On PostgreSQL a transaction-scoped advisory
+    lock; SQLite's transactions begin IMMEDIATE (settings), which already lets
+    one writer in at a time. Every writer of stories takes it first: the live
+    assignment, the re-check and the editors' merges and splits."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ASSIGNMENT_LOCK])
 
 
 def rule():
@@ -359,6 +374,7 @@ def assign_article(article):
     at = int(article.published_at.timestamp())
     in_memory = _own_transaction()
     with transaction.atomic():
+        serialize_assignments()
         if stored:
             withdraw(article)
         else:

@@ -27,6 +27,7 @@ from briefings.stories.assign import (
     place_rows,
     posting_rows,
     rule,
+    serialize_assignments,
     signature_row,
     stored_idf,
 )
@@ -295,6 +296,7 @@ def rebuild():
 
     try:
         with _mapper(chunks) as mapped, transaction.atomic():
+            serialize_assignments()
             for model in (DocumentFrequency, StoryTerm, ArticleSignature, ArticlePlace):
                 model.objects.all().delete()
             df_rows = sorted(idf.df.items())
@@ -338,8 +340,9 @@ def recheck(days=3, now=None):
         - timedelta(days=days)
         - timedelta(days=rule().weights.window_days)
     )
-    articles = list(_articles(since))
     with transaction.atomic():
+        serialize_assignments()  # read the stories as the last decision left them
+        articles = list(_articles(since))
         fresh = [a for a in articles if not _stored(a)]
         fresh_ids = {a.pk for a in fresh}
         for article in fresh:
