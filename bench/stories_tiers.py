@@ -1,7 +1,7 @@
 """Fit and measure the two tiers (briefings/stories/tiers.py): same event and
 same thread, each a logistic regression over features of two signatures.
 
-    python bench/stories_tiers.py [--pairs bench/data/story_pairs.jsonl]
+    python bench/stories_tiers.py [--pairs bench/data/story_pairs.jsonl] [--compare]
 
 Fits each model on the development split only (Newton's method with a light L2
 penalty, features standardized; a dozen features and 142 pairs need no
@@ -34,15 +34,24 @@ from briefings.stories.similarity import DEFAULT_WEIGHTS  # noqa: E402
 
 WINDOW_DAYS = DEFAULT_WEIGHTS.window_days  # the live default (settings)
 
-SAME_EVENT_FEATURES = (
-    "cosine",
-    "names",
-    "names_jaccard",
-    "countries",
-    "apart",
-    "lead",
-)
+# Chosen by `--compare` on the development split (second batch of labels
+# included, issue #12): among CANDIDATE_SETS, the one whose every development
+# fold keeps precision >= 0.90 and whose 5-fold recall is highest.
+SAME_EVENT_FEATURES = ("cosine", "names_jaccard", "countries", "apart", "lead")
+# Same thread: --compare's pick was not shipped (see SAME_THREAD in tiers.py):
+# the shipped model is the first batch's fit, which it is refitted on here.
 THREAD_FEATURES = ("cosine", "names", "lead")
+FIT_BATCHES = {"same_event": (1, 2), "same_thread": (1,)}
+CANDIDATE_SETS = (
+    ("cosine", "names", "names_jaccard", "countries", "apart", "lead"),
+    ("cosine", "countries", "apart", "lead"),
+    ("cosine", "names_jaccard", "countries", "apart", "lead"),
+    ("cosine", "names", "countries", "apart", "lead"),
+    ("cosine", "names", "lead"),
+    ("cosine", "names_jaccard", "lead"),
+    ("cosine", "lead"),
+)
+FOLD_FLOOR = 0.90  # every development fold's precision, for a set to be chosen
 TARGETS = {"same_event": 0.90, "same_thread": 0.97}
 FOLDS = 5
 SEED = 12
@@ -190,6 +199,7 @@ def tier_report(tier, names, dev, test, values, docs):
     model = to_model(*fit(rows, labels), names, threshold)
     shipped = tiers.SAME_EVENT if tier == "same_event" else tiers.SAME_THREAD
     print(f"\n== {tier}: features {', '.join(names)}; target precision {target}")
+    print(f"fitted on {len(dev)} development pairs (batches {FIT_BATCHES[tier]})")
     print(f"fitted on development: {model!r}")
     print("shipped in tiers.py " + ("matches" if model == shipped else "DIFFERS"))
     print(f"{FOLDS}-fold on development at threshold {threshold:.3f} (out of fold):")
@@ -217,6 +227,16 @@ def tier_report(tier, names, dev, test, values, docs):
             f"held-out ({len(test)} pairs) against {who}: P {p:.3f} R {r:.3f} "
             f"({tp} right, {fp} wrong, {fn} missed)"
         )
+    for batch in (1, 2):
+        part = [i for i, p in enumerate(test) if p.get("batch", 1) == batch]
+        for key, who in (("label", "annotator 1"), ("second", "annotator 2")):
+            gold = [is_positive(tier, test[i][key]) for i in part]
+            tp, fp, fn = counts(gold, [held[i] for i in part], shipped.threshold)
+            p, r = precision_recall(gold, [held[i] for i in part], shipped.threshold)
+            print(
+                f"  batch {batch} ({len(part)} pairs) against {who}: P {p:.3f} "
+                f"R {r:.3f} ({tp} right, {fp} wrong, {fn} missed)"
+            )
     gold = [is_positive(tier, p["label"]) for p in test]
     ranked = sorted(zip(held, gold, test, strict=True), key=lambda item: -item[0])
     wrong = [(q, p) for q, y, p in ranked if not y][:5]
@@ -234,12 +254,61 @@ def _titles(pair, docs):
     return f"{docs[pair['a']]['title'][:48]!r} / {docs[pair['b']]['title'][:48]!r}"
 
 
+def compare(tier, dev, values):
+    """Print each candidate feature set's development figures (threshold from
+    leave-one-out, 5-fold precision per fold and recall); return the set the
+    rule picks: every fold's precision >= FOLD_FLOOR, then the highest recall."""
+    labels = [is_positive(tier, p["label"]) for p in dev]
+    print(f"\n== {tier}: candidate feature sets on development ({len(dev)} pairs)")
+    best = None
+    for names in CANDIDATE_SETS:
+        rows = [[values[id(p)][n] for n in names] for p in dev]
+        threshold = precise_threshold(
+            labels, leave_one_out(rows, labels), TARGETS[tier]
+        )
+        oof, parts = out_of_fold(rows, labels)
+        per_fold = [
+            precision_recall(
+                [labels[i] for i in sorted(part)],
+                [oof[i] for i in sorted(part)],
+                threshold,
+            )[0]
+            for part in parts
+        ]
+        p, r = precision_recall(labels, oof, threshold)
+        eligible = min(per_fold) >= FOLD_FLOOR
+        print(
+            f"  {', '.join(names):<52} threshold {threshold:.3f} 5-fold P {p:.3f} "
+            f"R {r:.3f} folds {' '.join(f'{x:.2f}' for x in per_fold)}"
+            + ("" if eligible else "  (a fold under the floor)")
+        )
+        if eligible and (best is None or r > best[0]):
+            best = (r, names)
+    chosen = best[1] if best else None
+    print(f"  chosen: {', '.join(chosen) if chosen else 'none'}")
+    return chosen
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pairs", type=Path, default=PAIRS)
+    parser.add_argument(
+        "--compare",
+        action="store_true",
+        help="compare the candidate feature sets on the development split only",
+    )
     args = parser.parse_args()
     if not CORPUS.exists():
         sys.exit(f"the demo corpus is not at {CORPUS}")
+    if args.compare:
+        docs = load_documents()
+        sigs = signatures(docs)
+        pairs = [json.loads(line) for line in args.pairs.open(encoding="utf-8")]
+        dev = [p for p in pairs if p["split"] == "dev"]
+        values = {id(p): tiers.features(sigs[p["a"]], sigs[p["b"]]) for p in dev}
+        for tier in ("same_event", "same_thread"):
+            compare(tier, dev, values)
+        return
     measure(args.pairs)
 
 
@@ -258,12 +327,18 @@ def measure(path=PAIRS):
     test = [p for p in pairs if p["split"] == "test"]
     print(f"{len(pairs)} pairs: {len(dev)} development, {len(test)} held-out")
     return {
-        "same_event": tier_report(
-            "same_event", SAME_EVENT_FEATURES, dev, test, values, docs
-        ),
-        "same_thread": tier_report(
-            "same_thread", THREAD_FEATURES, dev, test, values, docs
-        ),
+        tier: tier_report(
+            tier,
+            names,
+            [p for p in dev if p.get("batch", 1) in FIT_BATCHES[tier]],
+            test,
+            values,
+            docs,
+        )
+        for tier, names in (
+            ("same_event", SAME_EVENT_FEATURES),
+            ("same_thread", THREAD_FEATURES),
+        )
     }
 
 

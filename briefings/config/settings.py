@@ -121,7 +121,7 @@ _story_window = declare(
 )
 _story_threshold = declare(
     "BRIEFINGS_STORY_THRESHOLD",
-    "0.832",
+    "0.873",
     "Same-event probability (0 to 1) at which an article joins a story; chosen "
     "on the evaluation's development split for precision (stories/tiers.py).",
 )

@@ -67,21 +67,30 @@ class Model:
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, total))))
 
 
-# Fitted by bench/stories_tiers.py on the development split (142 pairs);
-# thresholds: the lowest leave-one-out probability at which the development
-# split's precision reaches the target (same event 0.90, same thread 0.97).
+# Same event: fitted by bench/stories_tiers.py on the development split (233
+# pairs: the first batch's 142 and the second batch's 91, issue #12), with the
+# feature set its --compare chose there; threshold: the lowest leave-one-out
+# probability at which the development split's precision reaches 0.90. The
+# same-event model no longer reads the share of the smaller text's names found
+# in the other ("names"): with few names, a short report shared most of them
+# with an unrelated one of the same country (docs/benchmarks.md, the replay).
 SAME_EVENT = Model(
-    intercept=-4.0513,
+    intercept=-4.6326,
     weights=(
-        ("cosine", 7.7147),
-        ("names", 6.0378),
-        ("names_jaccard", -11.4191),
-        ("countries", 1.536),
-        ("apart", -1.4821),
-        ("lead", 4.814),
+        ("cosine", 8.9299),
+        ("names_jaccard", -1.6369),
+        ("countries", 1.4861),
+        ("apart", -1.3167),
+        ("lead", 6.9704),
     ),
-    threshold=0.832,
+    threshold=0.873,
 )
+# Same thread: the model fitted on the first batch's 142 development pairs,
+# kept. The second batch's --compare pick (cosine, countries, apart, lead; 0.74)
+# reached held-out precision 0.883 against the second annotator, under the
+# 0.90 promise; this one, fixed before the second batch was labelled, holds it
+# there (docs/benchmarks.md). bench/stories_tiers.py refits it on the first
+# batch's development pairs.
 SAME_THREAD = Model(
     intercept=-2.1448,
     weights=(("cosine", 15.3029), ("names", 5.7149), ("lead", 13.3213)),

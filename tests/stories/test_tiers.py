@@ -1,3 +1,7 @@
+import os
+
+import pytest
+
 from briefings.stories.similarity import DAY, Idf, signature
 from briefings.stories.tiers import SAME_EVENT, SAME_THREAD, THREAD_DAYS, judge
 from tests.conftest import require_demo_corpus
@@ -46,3 +50,12 @@ def test_the_shipped_tiers_are_the_development_fit_and_keep_their_promise():
             assert precision >= 0.90, (tier, annotator)
             if tier == "same_thread":
                 assert recall >= 0.70, (tier, annotator)
+
+
+def test_the_live_joining_threshold_is_the_same_event_tiers(settings):
+    """A story is the same-event tier's promise: the assignment's default
+    threshold is that tier's, refitted or not."""
+
+    if "BRIEFINGS_STORY_THRESHOLD" in os.environ:
+        pytest.skip("BRIEFINGS_STORY_THRESHOLD is set in this environment")
+    assert settings.BRIEFINGS_STORY_THRESHOLD == SAME_EVENT.threshold
