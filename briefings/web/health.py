@@ -1,4 +1,6 @@
 """/healthz: is the feed poller alive, and how old is the last successful poll?
+Are the database, the cache and (when configured) the broker reachable, and
+how old is the newest stored article? (issue #18)
 
 Issue #11: the poller's thread died, the site kept serving, and nothing said so.
 The poller runs in the `briefings run` process and the site in granian's worker
@@ -7,8 +9,12 @@ processes, so this reads what the poller leaves in the database: its heartbeat
 that an uptime monitor notices; the site itself may be serving fine then.
 """
 
+import time
 from datetime import timedelta
 
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DatabaseError, connection
 from django.db.models import Max
 from django.http import JsonResponse
 from django.utils import timezone
@@ -29,10 +35,23 @@ OVERDUE_AFTER = timedelta(minutes=15)
 STALE_POLL = 2 * 24 * 3600
 
 
+# Each outside service gets this long to answer; /healthz answers in about a
+# second even when one of them is gone.
+SERVICE_TIMEOUT = 1.0
+
+
 @require_safe
 @never_cache
 def healthz(request):
     now = timezone.now()
+    database = _database()
+    if not database["ok"]:
+        body = {
+            "status": "degraded",
+            "problems": ["the database is unreachable"],
+            "database": database,
+        }
+        return JsonResponse(body, status=503)
     heartbeat = Heartbeat.objects.filter(name=Heartbeat.POLLER).first()
     poller = _poller(now, heartbeat)
     enabled = Feed.objects.enabled()
@@ -44,15 +63,79 @@ def healthz(request):
         "overdue": due.filter(next_check_at__lt=now - OVERDUE_AFTER).count(),
     }
     last_poll_age = _age(now, last_success)
-    problems = _problems(poller, last_poll_age, feeds)
+    services = {"cache": _cache(), "broker": _broker()}
+    problems = _problems(poller, last_poll_age, feeds) + [
+        f"the {name} is unreachable"
+        for name, state in (
+            ("cache", services["cache"]),
+            ("message broker", services["broker"]),
+        )
+        if state.get("ok") is False
+    ]
     body = {
         "status": "degraded" if problems else "ok",
         "problems": problems,
         "last_successful_poll_age_seconds": last_poll_age,
+        "last_article_stored_age_seconds": _age(now, _newest_stored()),
         "poller": poller,
         "feeds": feeds,
+        "database": database,
+        **services,
     }
     return JsonResponse(body, status=503 if problems else 200)
+
+
+def _timed(check):
+    """Run `check`; return {"ok", "latency_ms"} (no error text: this page is
+    public, and an error may name a host or a password)."""
+    started = time.perf_counter()
+    try:
+        check()
+        ok = True
+    except Exception:  # noqa: BLE001 - any failure means unreachable
+        ok = False
+    return {"ok": ok, "latency_ms": round((time.perf_counter() - started) * 1000, 1)}
+
+
+def _database():
+    def check():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+
+    return {"vendor": connection.vendor, **_timed(check)}
+
+
+def _cache():
+    key = "briefings:healthz"
+
+    def check():
+        value = str(time.time_ns())
+        cache.set(key, value, 30)
+        if cache.get(key) != value:
+            raise DatabaseError("the cache did not keep a value")
+
+    return {"backend": cache.__class__.__name__, **_timed(check)}
+
+
+def _broker():
+    if not settings.CELERY_BROKER_URL:
+        return {"configured": False}
+    from kombu import Connection
+
+    def check():
+        with Connection(
+            settings.CELERY_BROKER_URL, connect_timeout=SERVICE_TIMEOUT
+        ) as broker:
+            broker.ensure_connection(max_retries=0, timeout=SERVICE_TIMEOUT)
+
+    return {"configured": True, **_timed(check)}
+
+
+def _newest_stored():
+    """When the newest article was stored (the highest id: stored last)."""
+    from briefings.articles.models import Article
+
+    return Article.objects.order_by("-pk").values_list("fetched_at", flat=True).first()
 
 
 def _poller(now, heartbeat):

@@ -122,3 +122,93 @@ def test_the_crash_text_is_for_the_admin_not_the_public(client, admin_client, fe
     assert "secret" not in str(body)
     page = admin_client.get("/admin/network/heartbeat/")
     assert page.status_code == 200 and b"poller" in page.content
+
+
+# ─── Issue #18: the database, the cache and the broker ─────────────────────────
+
+
+def closed_port():
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.django_db
+def test_healthz_reports_the_database_the_cache_and_no_broker(client, feeds):
+    beat(5)
+    status, body = health(client)
+    assert body["database"]["ok"] is True
+    assert body["database"]["vendor"] in {"sqlite", "postgresql"}
+    assert body["database"]["latency_ms"] >= 0
+    assert body["cache"]["ok"] is True
+    assert body["broker"] == {"configured": False}
+    assert "last_article_stored_age_seconds" in body
+
+
+@pytest.mark.django_db
+def test_healthz_is_degraded_when_the_cache_server_is_down(client, feeds, settings):
+    beat(5)
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{closed_port()}/0",
+        }
+    }
+    status, body = health(client)
+    assert status == 503
+    assert body["cache"]["ok"] is False
+    assert "the cache is unreachable" in body["problems"]
+    assert "127.0.0.1" not in str(body)  # no addresses on a public page
+
+
+@pytest.mark.django_db
+def test_healthz_checks_the_broker_when_one_is_configured(client, feeds, settings):
+    from tests.conftest import REDIS_FOR_TESTS, redis_is_up
+
+    beat(5)
+    if not redis_is_up():
+        pytest.skip("Redis is not running here")
+    settings.CELERY_BROKER_URL = REDIS_FOR_TESTS
+    status, body = health(client)
+    assert body["broker"]["configured"] is True
+    assert body["broker"]["ok"] is True, body
+    port = closed_port()
+    settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{port}/0"
+    status, body = health(client)
+    assert status == 503
+    assert body["broker"]["ok"] is False
+    assert "the message broker is unreachable" in body["problems"]
+    assert str(port) not in str(body) and "127.0.0.1" not in str(body)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_healthz_answers_503_when_the_database_is_gone(client, tmp_path):
+    from django.db import connection
+
+    saved = dict(connection.settings_dict)
+    connection.close()
+    if connection.vendor == "sqlite":
+        connection.settings_dict["NAME"] = str(tmp_path / "missing" / "db.sqlite3")
+    else:
+        connection.settings_dict["PORT"] = closed_port()
+    try:
+        status, body = health(client)
+    finally:
+        connection.close()
+        connection.settings_dict.update(saved)
+    assert status == 503
+    assert body["database"]["ok"] is False
+    assert body["problems"] == ["the database is unreachable"]
+
+
+@pytest.mark.django_db
+def test_healthz_says_how_old_the_newest_stored_article_is(client, feeds):
+    from tests.factories import make_article
+
+    beat(5)
+    publication = Publication.objects.first()
+    make_article(publication, fetched_at=timezone.now() - timedelta(minutes=7))
+    status, body = health(client)
+    assert 7 * 60 - 5 <= body["last_article_stored_age_seconds"] <= 7 * 60 + 60
