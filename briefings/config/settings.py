@@ -90,6 +90,12 @@ _fetch_workers = declare(
     "Number of feeds the scheduler refreshes at once.",
 )
 _log_level = declare("LOG_LEVEL", "INFO", "Level of the application's log.")
+_log_format = declare(
+    "LOG_FORMAT",
+    "plain",
+    "plain (one text line per event) or json (one JSON object per line: time, "
+    "level, logger, message and the event's fields, for a log pipeline).",
+)
 _extract_workers = declare(
     "BRIEFINGS_EXTRACT_WORKERS",
     str(os.cpu_count() or 1),
@@ -520,9 +526,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "briefings.config.logs.JsonFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if as_str(_log_format) == "json" else "plain",
+        }
+    },
     "loggers": {"briefings": {"handlers": ["console"], "level": as_str(_log_level)}},
 }
 
