@@ -3,11 +3,13 @@ import smtplib
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import AdminErrorList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMultiAlternatives
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Count, F
-from django.http import HttpResponse
+from django.forms.formsets import all_valid
+from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
@@ -152,6 +154,12 @@ class EditionAdmin(admin.ModelAdmin):
     inlines = [EditionItemInline]
     actions = ["approve_editions", "redraft_editions", "preview_edition", "send_test"]
     change_form_template = "admin/newsletter/edition/change_form.html"
+
+    class Media:
+        # Reorder by drag or keyboard; the live preview (no third-party code).
+        js = ["newsletter/edition_desk.js"]
+        css = {"all": ["newsletter/edition_desk.css"]}
+
     formfield_overrides = {
         models.TextField: {"widget": forms.Textarea(attrs={"rows": 4, "cols": 80})}
     }
@@ -229,6 +237,11 @@ class EditionAdmin(admin.ModelAdmin):
                 view(self.preview_web_view),
                 name="newsletter_edition_preview_web",
             ),
+            path(
+                "<int:pk>/preview/live/<str:kind>/",
+                view(self.live_preview_view),
+                name="newsletter_edition_preview_live",
+            ),
             *super().get_urls(),
         ]
 
@@ -247,6 +260,49 @@ class EditionAdmin(admin.ModelAdmin):
         """The edition's web page, draft or not."""
         return edition_page(request, self._edition_or_refuse(request, pk))
 
+    def live_preview_view(self, request, pk, kind):
+        """The email ("email") or web page ("web") of the edition as the
+        editor's unsaved form has it: the form and its items are saved inside
+        a transaction that is then rolled back, so the preview is rendered by
+        the same code as the real thing and nothing is kept."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if kind not in {"email", "web"}:
+            return HttpResponse("unknown preview", status=404)
+        edition = self._edition_or_refuse(request, pk)
+        if not self.has_change_permission(request, edition):
+            return HttpResponse(
+                "This edition can no longer be changed: "
+                f"it is {edition.get_status_display().lower()}.",
+                status=409,
+                content_type="text/plain; charset=utf-8",
+            )
+        form = self.get_form(request, edition, change=True)(
+            request.POST, instance=edition
+        )
+        formsets, _ = self._create_formsets(request, form.instance, change=True)
+        if not (form.is_valid() and all_valid(formsets)):
+            errors = AdminErrorList(form, formsets)
+            text = "; ".join(str(e) for e in errors) or "the form has errors"
+            return HttpResponse(
+                f"Not previewed: {text}",
+                status=400,
+                content_type="text/plain; charset=utf-8",
+            )
+        with transaction.atomic():
+            edition = form.save(commit=False)
+            edition.save(update_fields=["intro"])
+            for formset in formsets:
+                self.save_formset(request, form, formset, change=True)
+            edition.refresh_from_db()
+            if kind == "email":
+                html = render_edition(edition).html
+            else:
+                response = edition_page(request, edition)
+                html = response.content.decode(response.charset)
+            transaction.set_rollback(True)
+        return HttpResponse(html)
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = {**(extra_context or {})}
         if object_id and str(object_id).isdigit():
@@ -260,6 +316,12 @@ class EditionAdmin(admin.ModelAdmin):
                     reverse("admin:newsletter_edition_preview_web", args=[object_id]),
                 ),
             ]
+            extra_context["live_preview"] = {
+                kind: reverse(
+                    "admin:newsletter_edition_preview_live", args=[object_id, kind]
+                )
+                for kind in ("email", "web")
+            }
         return super().change_view(request, object_id, form_url, extra_context)
 
     def save_formset(self, request, form, formset, change):
