@@ -56,7 +56,7 @@ from briefings.ingest.schedule import (
     record_success,
 )
 from briefings.ingest.sitemap import expand_index, parse_sitemap
-from briefings.network.models import Feed
+from briefings.network.models import Feed, FeedPoll
 
 log = logging.getLogger(__name__)
 
@@ -164,6 +164,7 @@ def refresh(feed):
     """
     report = RefreshReport(feed.url)
     now = timezone.now()
+    started = time.monotonic()
     try:
         poll_feed(feed, report, now)
     except Exception as exc:
@@ -173,7 +174,24 @@ def refresh(feed):
         # request: dropped, so the next poll starts from a plain GET.
         feed.etag = feed.last_modified = ""
         record_failure_or_log(feed, report.error, now)
+    try:
+        FeedPoll.objects.record(
+            feed, now, (time.monotonic() - started) * 1000, outcome(report), report
+        )
+    except Exception:
+        log.exception("feed %s: its poll could not be added to its history", feed.url)
     return report
+
+
+def outcome(report):
+    """What came of a poll, as its history names it."""
+    if report.error:
+        return "deferred" if report.error.startswith("deferred") else "failed"
+    if report.not_modified:
+        return "not_modified"
+    if any(p.startswith(("partial", "deferred")) for p in report.problems):
+        return "partial"
+    return "ok"
 
 
 def record_failure_or_log(feed, reason, now):

@@ -2,7 +2,7 @@ from datetime import UTC
 
 from django.contrib import admin, messages
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from briefings.network.models import Country, Feed, Heartbeat, Publication, Region
 
@@ -89,8 +89,45 @@ class FeedAdmin(admin.ModelAdmin):
         "last_success_at",
         "error_count",
         "last_error",
+        "poll_history",
     ]
     actions = ["enable_feeds", "disable_feeds"]
+
+    HISTORY_SHOWN = 50  # newest polls on the feed's page
+
+    @admin.display(description="Poll history")
+    def poll_history(self, feed):
+        """The newest polls: when (the desk's zone, UTC on hover), what came of
+        it, what was stored, how long it took, the error."""
+        if feed.pk is None:
+            return "none yet"
+        polls = list(feed.polls.order_by("-started_at", "-pk")[: self.HISTORY_SHOWN])
+        if not polls:
+            return "none yet"
+        rows = format_html_join(
+            "",
+            '<tr class="poll {}"><td>{}</td><td>{}</td><td>{} new, {} updated, '
+            "{} skipped</td><td>{} ms</td><td>{}</td></tr>",
+            (
+                (
+                    p.outcome,
+                    when(p.started_at),
+                    p.get_outcome_display(),
+                    p.new,
+                    p.updated,
+                    p.skipped,
+                    p.duration_ms,
+                    short(p.error, 120),
+                )
+                for p in polls
+            ),
+        )
+        return format_html(
+            '<table class="poll-history"><thead><tr><th>when</th><th>outcome</th>'
+            "<th>stored</th><th>took</th><th>error</th></tr></thead>"
+            "<tbody>{}</tbody></table>",
+            rows,
+        )
 
     @admin.display(description="feed", ordering="url")
     def feed(self, feed):

@@ -176,6 +176,64 @@ class Feed(models.Model):
         return self.url
 
 
+POLL_HISTORY = 200  # polls kept per feed in its history (issue #18)
+
+
+class FeedPollQuerySet(models.QuerySet):
+    def record(self, feed, started_at, duration_ms, outcome, report):
+        """Store one poll of `feed` and drop its polls beyond the newest
+        POLL_HISTORY (one indexed query each: the history stays bounded)."""
+        poll = self.create(
+            feed=feed,
+            started_at=started_at,
+            duration_ms=max(0, int(duration_ms)),
+            outcome=outcome,
+            new=report.new,
+            updated=report.updated,
+            skipped=report.skipped,
+            error=(report.error or "; ".join(report.problems))[:500],
+        )
+        oldest_kept = (
+            self.filter(feed=feed)
+            .order_by("-started_at", "-pk")
+            .values_list("started_at", "pk")[POLL_HISTORY - 1 : POLL_HISTORY]
+        )
+        for started, pk in oldest_kept:
+            self.filter(feed=feed).filter(
+                models.Q(started_at__lt=started)
+                | models.Q(started_at=started, pk__lt=pk)
+            ).delete()
+        return poll
+
+
+class FeedPoll(models.Model):
+    """One poll of a feed, as the desk shows it in the feed's history."""
+
+    OUTCOMES = [
+        ("ok", "ok"),
+        ("not_modified", "not modified"),
+        ("partial", "partial"),
+        ("deferred", "deferred"),
+        ("failed", "failed"),
+    ]
+    feed = models.ForeignKey(Feed, on_delete=models.CASCADE, related_name="polls")
+    started_at = models.DateTimeField()
+    duration_ms = models.PositiveIntegerField(default=0)
+    outcome = models.CharField(max_length=20, choices=OUTCOMES)
+    new = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    error = models.CharField(max_length=500, blank=True)
+
+    objects = FeedPollQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["feed", "-started_at"])]
+
+    def __str__(self):
+        return f"{self.feed_id} {self.started_at:%Y-%m-%d %H:%M} {self.outcome}"
+
+
 class HeartbeatQuerySet(models.QuerySet):
     def started(self, name, now):
         """Record that `briefings run` started loop `name`: restarts counted afresh."""
