@@ -49,7 +49,10 @@ EXCERPT = 900
 
 
 def vectors(docs):
-    counts = {k: Counter(WORD.findall(f"{d['title']} {d['title']} {d['body']}".lower())) for k, d in docs.items()}
+    counts = {
+        k: Counter(WORD.findall(f"{d['title']} {d['title']} {d['body']}".lower()))
+        for k, d in docs.items()
+    }
     df = Counter(term for c in counts.values() for term in c)
     n = len(docs)
     out = {}
@@ -90,7 +93,10 @@ def main():
     vecs = vectors(docs)
     sigs = signatures(docs)
     ordered = sorted(docs, key=lambda k: (docs[k]["date"], k))
-    pools = {kind: [] for kind in ("thread_next", "near_net", "same_day_country", "system_linked")}
+    pools = {
+        kind: []
+        for kind in ("thread_next", "near_net", "same_day_country", "system_linked")
+    }
     for i, a in enumerate(ordered):
         for b in ordered[i + 1 :]:
             days = (day(docs[b]) - day(docs[a])).days
@@ -130,12 +136,23 @@ def main():
             for key in (row["a"], row["b"]):
                 d = docs[key]
                 sides.append(
-                    {"title": d["title"], "date": d["date"][:10], "text": d["body"][:EXCERPT]}
+                    {
+                        "title": d["title"],
+                        "date": d["date"][:10],
+                        "text": d["body"][:EXCERPT],
+                    }
                 )
             if rng.random() < 0.5:
                 sides.reverse()
-            out.write(json.dumps({"pair": row["pair"], "first": sides[0], "second": sides[1]}) + "\n")
-    print(f"{len(drawn)} pairs: {Counter(r['kind'] for r in drawn)}; splits {Counter(r['split'] for r in drawn)}", file=sys.stderr)
+            out.write(
+                json.dumps({"pair": row["pair"], "first": sides[0], "second": sides[1]})
+                + "\n"
+            )
+    print(
+        f"{len(drawn)} pairs: {Counter(r['kind'] for r in drawn)}; "
+        f"splits {Counter(r['split'] for r in drawn)}",
+        file=sys.stderr,
+    )
 
 
 if __name__ == "__main__":
