@@ -1,5 +1,6 @@
 import json
 import smtplib
+from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
@@ -110,7 +111,23 @@ class EditionForm(forms.ModelForm):
 
     class Meta:
         model = Edition
-        fields = ["date", "intro"]
+        fields = ["date", "intro", "send_after"]
+
+    SCHEDULE_REACH = 2  # days after the edition's date a send may be set for
+
+    def clean_send_after(self):
+        """A send time the edition can still use: not before its day, not days
+        after it (a mistyped month, most likely)."""
+        moment = self.cleaned_data.get("send_after")
+        day = self.cleaned_data.get("date") or self.instance.date
+        if moment and day:
+            local = timezone.localtime(moment).date()
+            if not day <= local <= day + timedelta(days=self.SCHEDULE_REACH):
+                raise ValidationError(
+                    f"Set a send time on {day:%d %b %Y} or within two days of "
+                    "the edition's date."
+                )
+        return moment
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -145,6 +162,7 @@ class EditionAdmin(admin.ModelAdmin):
         "date",
         "status",
         "intro",
+        "send_after",
         "skip_reason",
         "pause_reason",
         "progress",
@@ -177,7 +195,7 @@ class EditionAdmin(admin.ModelAdmin):
                 raise ValidationError("the edition changed while it was edited")
             # Only what the editor can change: the status, approval and the
             # sender's fields move by their own conditional updates.
-            obj.save(update_fields=["date", "intro"])
+            obj.save(update_fields=["date", "intro", "send_after"])
             obj.refresh_from_db()
             return
         super().save_model(request, obj, form, change)
@@ -277,9 +295,12 @@ class EditionAdmin(admin.ModelAdmin):
                 status=409,
                 content_type="text/plain; charset=utf-8",
             )
-        form = self.get_form(request, edition, change=True)(
-            request.POST, instance=edition
-        )
+        # The preview keeps nothing, so it does not claim the edition: the
+        # revision the form was opened at is not checked (a save is).
+        data = request.POST.copy()
+        data["seen_revision"] = str(edition.revision)
+        form = self.get_form(request, edition, change=True)(data, instance=edition)
+        request.POST = data  # the item formsets read it
         formsets, _ = self._create_formsets(request, form.instance, change=True)
         if not (form.is_valid() and all_valid(formsets)):
             errors = AdminErrorList(form, formsets)
@@ -291,7 +312,7 @@ class EditionAdmin(admin.ModelAdmin):
             )
         with transaction.atomic():
             edition = form.save(commit=False)
-            edition.save(update_fields=["intro"])
+            edition.save(update_fields=["intro", "send_after"])
             for formset in formsets:
                 self.save_formset(request, form, formset, change=True)
             edition.refresh_from_db()

@@ -154,6 +154,12 @@ class Edition(models.Model):
     approved_at = models.DateTimeField(null=True, blank=True)
     send_started_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    send_after = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Send no earlier than this (the desk's time zone). Empty: at the "
+        "day's send time, or as soon as an editor approves it after that.",
+    )
     sender = models.CharField(
         max_length=100, blank=True, help_text="host:pid of the worker sending it"
     )

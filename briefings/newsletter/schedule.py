@@ -88,10 +88,15 @@ def _wants_draft(edition, now, due):
 
 
 def _publish(edition, now, due):
-    """Approve when configured; send an approved edition, or publish it on the
-    site only when it is too late for an email."""
+    """Approve when configured; send an approved edition (not before the time
+    an editor set), or publish it on the site only when it is too late for an
+    email."""
     if settings.NEWSLETTER_AUTO_APPROVE and now >= due and approve(edition):
         edition.refresh_from_db()
+    if edition.send_after:
+        due = max(due, edition.send_after)
+        if edition.status == Edition.Status.APPROVED and now < due:
+            return edition  # scheduled by an editor: not yet
     if edition.status == Edition.Status.APPROVED and now - due > OVERDUE:
         if settings.NEWSLETTER_AUTO_APPROVE:
             Edition.objects.filter(

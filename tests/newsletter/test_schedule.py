@@ -271,3 +271,47 @@ def test_an_editors_save_keeps_an_approval_made_meanwhile(admin_client):
     assert admin_client.post(url, data).status_code == 302
     edition.refresh_from_db()
     assert edition.intro == "Good morning." and edition.status == "approved"
+
+
+# ─── Issue #18: an editor schedules the send ───────────────────────────────────
+
+
+def test_an_approved_edition_waits_for_the_time_the_editor_set(settings):
+    from briefings.newsletter.deliver import approve
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    make_day_of_articles(DAY)
+    edition = draft(DAY)
+    Edition.objects.filter(pk=edition.pk).update(send_after=at(DAY, 9, 30))
+    assert approve(edition)
+    assert run_due_newsletter_jobs(at(DAY, 6, 5)).status == Edition.Status.APPROVED
+    assert run_due_newsletter_jobs(at(DAY, 9, 29)).status == Edition.Status.APPROVED
+    assert run_due_newsletter_jobs(at(DAY, 9, 31)).status == Edition.Status.SENT
+
+
+def test_a_scheduled_send_later_than_six_hours_is_not_an_overdue_edition(unattended):
+    make_day_of_articles(DAY)
+    feeds_polled(at(DAY, 5, 0))
+    edition = draft(DAY)
+    Edition.objects.filter(pk=edition.pk).update(send_after=at(DAY, 14, 0))
+    assert run_due_newsletter_jobs(at(DAY, 13, 0)).status == Edition.Status.APPROVED
+    assert run_due_newsletter_jobs(at(DAY, 14, 1)).status == Edition.Status.SENT
+
+
+def test_the_editor_sets_the_send_time_in_the_admin_within_reason(admin_client):
+    make_day_of_articles(DAY)
+    edition = draft(DAY)
+    url = f"/admin/newsletter/edition/{edition.pk}/change/"
+    data = _change_form_data(edition)
+    data["seen_revision"] = str(edition.revision)
+    data |= {"send_after_0": "2024-03-14", "send_after_1": "09:30:00"}
+    assert admin_client.post(url, data).status_code == 302
+    edition.refresh_from_db()
+    assert edition.send_after == at(DAY, 9, 30)
+    # A week after the edition's day is no schedule but a mistake.
+    data = _change_form_data(edition)
+    data["seen_revision"] = str(edition.revision)
+    data |= {"send_after_0": "2024-03-25", "send_after_1": "09:30:00"}
+    answer = admin_client.post(url, data)
+    assert answer.status_code == 200
+    assert "within two days of the edition" in answer.content.decode()
