@@ -55,6 +55,17 @@ def beat_schedule(jobs):
     return schedule
 
 
+def transport_options():
+    """The broker's transport options: Redis's visibility timeout, and the
+    prefix of its keys when CELERY_KEY_PREFIX is set (RabbitMQ ignores both)."""
+    from django.conf import settings
+
+    options = {"visibility_timeout": settings.CELERY_VISIBILITY_TIMEOUT}
+    if settings.CELERY_KEY_PREFIX:
+        options["global_keyprefix"] = settings.CELERY_KEY_PREFIX
+    return options
+
+
 def configure(celery_app):
     """Configure `celery_app` from Django's settings."""
     from django.conf import settings
@@ -67,9 +78,7 @@ def configure(celery_app):
         )
     celery_app.conf.update(
         broker_url=settings.CELERY_BROKER_URL or None,
-        broker_transport_options={
-            "visibility_timeout": settings.CELERY_VISIBILITY_TIMEOUT
-        },
+        broker_transport_options=transport_options(),
         broker_connection_retry_on_startup=True,
         task_acks_late=True,
         task_reject_on_worker_lost=True,
@@ -85,7 +94,9 @@ def configure(celery_app):
         worker_hijack_root_logger=False,
         timezone="UTC",
     )
-    celery_app.autodiscover_tasks(["briefings.ingest"], force=True)
+    celery_app.autodiscover_tasks(
+        ["briefings.ingest", "briefings.newsletter"], force=True
+    )
     return celery_app
 
 

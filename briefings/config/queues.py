@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db.models import Count, Min
 from django.utils import timezone
 
-from briefings.config.celery import QUEUES
+from briefings.config.celery import QUEUES, transport_options
 from briefings.network.models import Feed
 
 
@@ -28,7 +28,9 @@ def queue_depths(url):
     from kombu import Connection
 
     depths = {}
-    with Connection(url, connect_timeout=5) as connection:
+    with Connection(
+        url, connect_timeout=5, transport_options=transport_options()
+    ) as connection:
         for name in QUEUES:
             try:
                 channel = connection.channel()

@@ -157,6 +157,18 @@ _beat_lock_url = declare(
     "for CELERY_BROKER_URL when that is Redis.",
 )
 
+_key_prefix = declare(
+    "CELERY_KEY_PREFIX",
+    "",
+    "Prefix of every key Celery writes on a Redis broker (several deployments or "
+    "test runs on one Redis); RabbitMQ ignores it.",
+)
+_metrics_token = declare(
+    "BRIEFINGS_METRICS_TOKEN",
+    "",
+    "Bearer token a Prometheus scraper sends for /metrics; empty: no /metrics (404).",
+)
+
 # ─── Site (issue #4): declarations go here ──────────────────────────────────
 _cache_url = declare(
     "CACHE_URL",
@@ -268,7 +280,13 @@ _error_limit = declare(
 _send_lease = declare(
     "NEWSLETTER_LEASE_SECONDS",
     "120",
-    "Seconds after which a silent sender's edition and claims are taken over.",
+    "Seconds after which a silent sender's claimed deliveries go back to the queue.",
+)
+_senders = declare(
+    "NEWSLETTER_SENDERS",
+    "2",
+    "With a Celery broker: tasks on the `mail` queue sending one edition side by "
+    "side (each needs a free `mail` worker slot).",
 )
 _signup_rate = declare(
     "NEWSLETTER_SIGNUPS_PER_HOUR",
@@ -558,6 +576,8 @@ CELERY_BROKER_URL = as_str(_broker_url)
 CELERY_VISIBILITY_TIMEOUT = as_int(_visibility_timeout)
 CELERY_TASK_TIME_LIMIT = as_int(_task_time_limit)
 CELERY_BEAT_LOCK_URL = as_str(_beat_lock_url)
+CELERY_KEY_PREFIX = as_str(_key_prefix)
+BRIEFINGS_METRICS_TOKEN = as_str(_metrics_token)
 
 # Jobs the scheduler of `briefings run` calls with the current time, and how
 # often (seconds). Code configuration, not an environment setting.
@@ -649,6 +669,7 @@ NEWSLETTER_MAX_ATTEMPTS = as_int(_max_attempts)
 NEWSLETTER_RETRY_SECONDS = as_int(_retry_seconds)
 NEWSLETTER_ERROR_LIMIT = as_int(_error_limit)
 NEWSLETTER_LEASE_SECONDS = as_int(_send_lease)
+NEWSLETTER_SENDERS = as_int(_senders)
 NEWSLETTER_SIGNUPS_PER_HOUR = as_int(_signup_rate)
 NEWSLETTER_SIGNUPS_PER_NETWORK_HOUR = as_int(_signup_network_rate)
 NEWSLETTER_CONFIRMATIONS_PER_MAILBOX = as_int(_mailbox_rate)

@@ -1,5 +1,12 @@
 """Deliver an edition: one Delivery row per subscriber, claimed in batches and sent
-over a reused connection; resumable after a crash, never sent twice by two workers.
+over reused connections; resumable after a crash, never sent twice.
+
+Several senders (processes, machines, Celery `mail` tasks) send one edition side
+by side: each claims its own batches (on PostgreSQL with FOR UPDATE SKIP
+LOCKED), marks a round sent only while it still holds the claim (fenced) and
+writes the final dots only for what that mark recorded. A claim older than
+NEWSLETTER_LEASE_SECONDS is put back in the queue, by age only. The edition is
+closed by whichever sender finds nothing left, once.
 
 Edition: draft -> approved -> sending -> sent (or paused), every step a
 conditional UPDATE, so of two workers only one wins the step. Delivery: queued ->
@@ -18,8 +25,8 @@ from email.utils import parseaddr
 from django.conf import settings
 from django.core.mail import get_connection
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
-from django.db import connection
-from django.db.models import F, Q, Value
+from django.db import connection, transaction
+from django.db.models import Exists, F, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -63,6 +70,7 @@ class Report:
     failed: int = 0
     retried: int = 0
     paused: bool = False
+    closed: bool = False  # this sender marked the edition sent
     notes: list = field(default_factory=list)
 
 
@@ -79,58 +87,31 @@ def approve(edition):
     )
 
 
-def _process_gone(worker):
-    """Whether `worker` names a process of this host that no longer exists."""
-    host, _, rest = worker.partition(":")
-    pid = rest.partition(":")[0]
-    if host != socket.gethostname() or not pid.isdigit():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
+def join_edition(edition, worker, resume_paused=False):
+    """Join the sending of `edition`; return True if `worker` may send it.
 
-
-def _sender_is_dead(edition):
-    """A sender is presumed dead when its process is gone from this host, or
-    when its heartbeat is older than the lease: a live process can be stopped
-    (SIGSTOP, a long GC, a stalled network) and look, from here, like a remote
-    one that died; the fenced marks make its return harmless."""
-    if _process_gone(edition.sender):
-        return True
-    return edition.heartbeat_at is None or (
-        edition.heartbeat_at < timezone.now() - lease()
-    )
-
-
-def claim_edition(edition, worker, resume_paused=False):
-    """Take `edition` for sending; return True if `worker` now owns it.
-
-    An approved edition is taken by conditional update, so two workers started
-    at once cannot both win. An edition left "sending" by a dead worker (its pid
-    gone on this host, or its heartbeat older than the lease) is taken over."""
+    Any number of senders send one edition side by side, each claiming its
+    own batches of deliveries. The first moves it from approved to sending
+    (a conditional update) and queues its deliveries in the same transaction,
+    so a sender joining sees the edition with all its rows or not sending
+    yet, never sending with none (which it would close at once). A paused
+    edition is resumed the same way when asked."""
     now = timezone.now()
     take = {"status": Edition.Status.SENDING, "sender": worker, "heartbeat_at": now}
     editions = Edition.objects.filter(pk=edition.pk)
-    if editions.filter(status=Edition.Status.APPROVED).update(
-        send_started_at=now, **take
-    ):
-        return True
-    if resume_paused and editions.filter(status=Edition.Status.PAUSED).update(
-        pause_reason="", **take
-    ):
-        return True
-    edition.refresh_from_db()
-    if edition.status == Edition.Status.SENDING and _sender_is_dead(edition):
-        return bool(
-            editions.filter(
-                status=Edition.Status.SENDING, sender=edition.sender
-            ).update(**take)
+    with transaction.atomic():
+        started = editions.filter(status=Edition.Status.APPROVED).update(
+            send_started_at=now, **take
+        ) or (
+            resume_paused
+            and editions.filter(status=Edition.Status.PAUSED).update(
+                pause_reason="", **take
+            )
         )
-    return False
+        if started:
+            queue_deliveries(edition)
+            return True
+    return editions.filter(status=Edition.Status.SENDING).exists()
 
 
 def eligible_subscribers(edition):
@@ -163,31 +144,29 @@ def queue_deliveries(edition):
 
 
 def release_stale(edition):
-    """Put back in the queue the deliveries whose claim is older than the lease
-    or whose claimant's process is gone from this host; return how many.
+    """Put back in the queue the deliveries whose claim is older than the lease;
+    return how many.
 
-    Only by age (or proven death): a claimant merely slow or stopped may come
-    back, and then its fenced "sent" mark fails, so it sends no final dot for
-    a delivery released here (see Sender.commit_sent)."""
-    claims = Delivery.objects.filter(edition=edition, status=Delivery.Status.SENDING)
-    gone = [
-        worker
-        for worker in claims.values_list("claimed_by", flat=True).distinct()
-        if _process_gone(worker)
-    ]
+    By age only: nothing else proves a claimant dead (a host name and pid say
+    nothing of another machine, and a process merely stopped may come back).
+    One that comes back finds its fenced "sent" mark refused and sends no
+    final dot for a delivery released here (see Sender.commit_sent)."""
     stale = Q(claimed_at__isnull=True) | Q(claimed_at__lt=timezone.now() - lease())
-    return claims.filter(stale | Q(claimed_by__in=gone)).update(
-        status=Delivery.Status.QUEUED, claimed_by="", claimed_at=None
+    return (
+        Delivery.objects.filter(edition=edition, status=Delivery.Status.SENDING)
+        .filter(stale)
+        .update(status=Delivery.Status.QUEUED, claimed_by="", claimed_at=None)
     )
 
 
 class Sender:
-    """Send one edition's queued deliveries as one worker."""
+    """Send one edition's queued deliveries as one of its senders."""
 
-    def __init__(self, edition, worker, on_progress=None):
+    def __init__(self, edition, worker, on_progress=None, until=None):
         self.edition = edition
         self.worker = worker
         self.on_progress = on_progress or (lambda report: None)
+        self.until = until  # time.monotonic() after which no batch is claimed
         self.report = Report(edition)
         self.variants = {}
         self.backends = {}
@@ -199,47 +178,76 @@ class Sender:
 
     # ── the loop ──
     def run(self):
+        """Claim and send batches until no delivery is left unsettled (then
+        close the edition, if no other sender did), the edition is paused, or
+        `until` has passed (the deliveries left are other senders' to send)."""
         try:
-            while self.heartbeat():
+            while self.heartbeat() and not self.out_of_time():
                 batch = self.claim_batch()
-                if not batch:
-                    release_stale(self.edition)
-                    if not self.wait_for_retries() and self.finish():
+                if batch:
+                    self.send_batch(batch)
+                    if self.report.paused:
                         break
                     continue
-                self.send_batch(batch)
-                if self.report.paused:
+                release_stale(self.edition)
+                if not self.wait_for_retries():
+                    self.report.closed = self.finish()
                     break
+        except BaseException:  # a task's soft time limit, a lost database...
+            self.abort()
+            raise
         finally:
             self.close()
         return self.report
 
+    def abort(self):
+        """Stop after an exception: close every link outright (a body may be
+        on the wire without its final dot: the server discards it, where QUIT
+        would be read as more body), then put this sender's claims back in the
+        queue for the others at once: none of them can get a dot from here."""
+        for backend in self.backends.values():
+            link = getattr(backend, "connection", None)
+            if self.smtp and link is not None:
+                link.close()
+                backend.connection = None
+        self.backends.clear()
+        try:
+            Delivery.objects.filter(
+                edition=self.edition,
+                status=Delivery.Status.SENDING,
+                claimed_by=self.worker,
+            ).update(status=Delivery.Status.QUEUED, claimed_by="", claimed_at=None)
+        except Exception:  # noqa: BLE001 - the claims then wait out the lease
+            log.exception("sending: could not give back this sender's claims")
+
+    def out_of_time(self):
+        return self.until is not None and time.monotonic() >= self.until
+
     def heartbeat(self):
-        """Renew the lease; return False when this worker no longer owns it."""
+        """Record that a sender is alive; return False once the edition is no
+        longer being sent (sent by others, or paused)."""
         return bool(
             Edition.objects.filter(
-                pk=self.edition.pk, status=Edition.Status.SENDING, sender=self.worker
-            ).update(heartbeat_at=timezone.now())
+                pk=self.edition.pk, status=Edition.Status.SENDING
+            ).update(heartbeat_at=timezone.now(), sender=self.worker)
         )
 
     def claim_batch(self):
+        """Claim up to NEWSLETTER_BATCH_SIZE due deliveries; return them.
+
+        PostgreSQL: one UPDATE over a `SELECT ... FOR UPDATE SKIP LOCKED`, so
+        senders claiming at once take disjoint batches and none waits on
+        another's rows. SQLite has one writer at a time: the select and the
+        conditional update run in one IMMEDIATE transaction, so they cannot
+        interleave with another sender's."""
         now = timezone.now()
-        due = Delivery.objects.filter(
-            edition=self.edition, status=Delivery.Status.QUEUED
-        ).filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-        ids = list(
-            due.order_by("pk").values_list("pk", flat=True)[
-                : settings.NEWSLETTER_BATCH_SIZE
-            ]
-        )
+        if connection.vendor == "postgresql":
+            ids = self.claim_skip_locked(now)
+        else:
+            with transaction.atomic():
+                ids = self.claim_in_turn(now)
         if not ids:
             return []
-        Delivery.objects.filter(pk__in=ids, status=Delivery.Status.QUEUED).update(
-            status=Delivery.Status.SENDING,
-            claimed_by=self.worker,
-            claimed_at=now,
-            attempts=F("attempts") + 1,
-        )
         claimed = Delivery.objects.filter(
             pk__in=ids, status=Delivery.Status.SENDING, claimed_by=self.worker
         ).order_by("pk")
@@ -249,6 +257,61 @@ class Sender:
             Claimed(pk, attempts, Recipient(*subscriber))
             for pk, attempts, *subscriber in claimed.values_list(*fields)
         ]
+
+    def claim_skip_locked(self, now):
+        quote = connection.ops.quote_name
+        table = quote(Delivery._meta.db_table)
+        column = {
+            name: quote(Delivery._meta.get_field(name).column)
+            for name in ("id", "edition", "status", "claimed_by", "claimed_at")
+            + ("attempts", "next_attempt_at")
+        }
+        when = connection.ops.adapt_datetimefield_value(now)
+        # The batch is chosen in a MATERIALIZED CTE, run once. Inside
+        # `id IN (SELECT ... LIMIT n FOR UPDATE SKIP LOCKED)` PostgreSQL may run
+        # the subquery again for each row it updates, every run skipping the
+        # rows the last one locked: one sender then claimed 290 of 300 rows.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH batch AS MATERIALIZED (SELECT {column['id']} FROM {table} "
+                f"WHERE {column['edition']} = %s AND {column['status']} = %s "
+                f"AND ({column['next_attempt_at']} IS NULL "
+                f"OR {column['next_attempt_at']} <= %s) "
+                f"ORDER BY {column['id']} LIMIT %s FOR UPDATE SKIP LOCKED) "
+                f"UPDATE {table} SET {column['status']} = %s, "
+                f"{column['claimed_by']} = %s, {column['claimed_at']} = %s, "
+                f"{column['attempts']} = {table}.{column['attempts']} + 1 "
+                f"FROM batch WHERE {table}.{column['id']} = batch.{column['id']} "
+                f"RETURNING {table}.{column['id']}",
+                [
+                    self.edition.pk,
+                    Delivery.Status.QUEUED.value,
+                    when,
+                    settings.NEWSLETTER_BATCH_SIZE,
+                    Delivery.Status.SENDING.value,
+                    self.worker,
+                    when,
+                ],
+            )
+            return [row[0] for row in cursor.fetchall()]
+
+    def claim_in_turn(self, now):
+        due = Delivery.objects.filter(
+            edition=self.edition, status=Delivery.Status.QUEUED
+        ).filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        ids = list(
+            due.order_by("pk").values_list("pk", flat=True)[
+                : settings.NEWSLETTER_BATCH_SIZE
+            ]
+        )
+        if ids:
+            Delivery.objects.filter(pk__in=ids, status=Delivery.Status.QUEUED).update(
+                status=Delivery.Status.SENDING,
+                claimed_by=self.worker,
+                claimed_at=now,
+                attempts=F("attempts") + 1,
+            )
+        return ids
 
     def wait_for_retries(self):
         """Sleep until the next retry is due or another sender's claim can
@@ -267,34 +330,41 @@ class Sender:
         if not moments:
             return False
         delay = (min(moments) - now).total_seconds()
-        time.sleep(min(max(delay, 0.05), 30.0))
+        # At most a second: another sender may close the edition meanwhile.
+        time.sleep(min(max(delay, 0.05), 1.0))
         return True
 
     def finish(self):
-        """Close the edition, once: only by its sender and only when no
-        delivery is left queued or claimed. Return True when it is closed."""
+        """Close the edition if no delivery is left queued or claimed; return
+        True when this sender closed it. One conditional UPDATE (still sending,
+        nothing unsettled), so of all its senders exactly one closes it."""
         unsettled = Delivery.objects.filter(
             edition=self.edition,
             status__in=(Delivery.Status.QUEUED, Delivery.Status.SENDING),
         )
-        if unsettled.exists():
-            return False
-        Edition.objects.filter(
-            pk=self.edition.pk, status=Edition.Status.SENDING, sender=self.worker
-        ).update(status=Edition.Status.SENT, sent_at=timezone.now())
-        return True
+        closed = (
+            Edition.objects.filter(pk=self.edition.pk, status=Edition.Status.SENDING)
+            .filter(~Exists(unsettled))
+            .update(status=Edition.Status.SENT, sent_at=timezone.now())
+        )
+        if closed:
+            log.info("closed the edition of %s", self.edition.date)
+        return bool(closed)
 
     # ── one batch ──
     def send_batch(self, batch):
+        renewed = time.monotonic()
         if self.smtp:
             width = max(1, settings.NEWSLETTER_CONNECTIONS)
             for start in range(0, len(batch), width):
+                renewed = self.renew_claims(batch[start:], renewed)
                 self.pace()
                 self.send_round(batch[start : start + width])
                 if self.over_error_limit():
                     break
         else:
-            for delivery in batch:
+            for n, delivery in enumerate(batch):
+                renewed = self.renew_claims(batch[n:], renewed)
                 self.pace()
                 self.send_generic(delivery)
                 if self.over_error_limit():
@@ -309,6 +379,22 @@ class Sender:
             claimed_by=self.worker,
         ).update(status=Delivery.Status.QUEUED, claimed_by="", claimed_at=None)
         self.on_progress(self.report)
+
+    def renew_claims(self, rest, renewed):
+        """Renew the claims on `rest` (this batch's deliveries not sent yet)
+        once a quarter of the lease has passed since `renewed`, so a batch
+        slower than the lease (a slow relay, a rate limit) is not released
+        under a live sender; return when they were last renewed. Only rows
+        still held are renewed: a claim released meanwhile stays released."""
+        now = time.monotonic()
+        if now - renewed < lease().total_seconds() / 4:
+            return renewed
+        Delivery.objects.filter(
+            pk__in=[d.pk for d in rest],
+            status=Delivery.Status.SENDING,
+            claimed_by=self.worker,
+        ).update(claimed_at=timezone.now())
+        return now
 
     def over_error_limit(self):
         if self.consecutive_errors >= settings.NEWSLETTER_ERROR_LIMIT:
@@ -500,7 +586,7 @@ class Sender:
 
     def pause(self, reason):
         Edition.objects.filter(
-            pk=self.edition.pk, status=Edition.Status.SENDING, sender=self.worker
+            pk=self.edition.pk, status=Edition.Status.SENDING
         ).update(status=Edition.Status.PAUSED, pause_reason=reason[:500])
         self.report.paused = True
         self.report.notes.append(f"paused: {reason}")
@@ -537,12 +623,12 @@ class Sender:
             self.drop_link(slot)
 
 
-def send_edition(edition, on_progress=None, resume_paused=False):
-    """Send `edition` if this worker can claim it; return a Report (or None when
-    another worker owns it or it is not approved)."""
+def send_edition(edition, on_progress=None, resume_paused=False, until=None):
+    """Send `edition` beside any other sender of it; return a Report (or None
+    when it is not approved or being sent). `until` (time.monotonic()) bounds
+    how long this sender claims new batches."""
     worker = worker_id()
-    if not claim_edition(edition, worker, resume_paused=resume_paused):
+    if not join_edition(edition, worker, resume_paused=resume_paused):
         return None
     release_stale(edition)
-    queue_deliveries(edition)
-    return Sender(edition, worker, on_progress).run()
+    return Sender(edition, worker, on_progress, until=until).run()

@@ -106,7 +106,13 @@ def _publish(edition, now, due):
             edition.refresh_from_db()
         return edition
     if edition.status in (Edition.Status.APPROVED, Edition.Status.SENDING):
-        send_edition(edition)
+        if settings.CELERY_BROKER_URL:
+            # Past one machine: senders as tasks on the `mail` queue.
+            from briefings.newsletter.tasks import start_senders
+
+            start_senders(edition)
+        else:
+            send_edition(edition)  # this process is a sender; others may join
         edition.refresh_from_db()
     return edition
 

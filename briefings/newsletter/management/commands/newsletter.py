@@ -140,14 +140,12 @@ class Command(BaseCommand):
             )
         if report is None:
             edition.refresh_from_db()
-            raise CommandError(
-                f"{edition} is {edition.status}"
-                + (f" by {edition.sender}" if edition.sender else "")
-                + "; nothing sent"
-            )
+            raise CommandError(f"{edition} is {edition.status}; nothing sent")
         self.console.print(
             f"sent {report.sent}, bounced {report.bounced}, failed {report.failed}, "
-            f"retried {report.retried}" + (" (paused)" if report.paused else "")
+            f"retried {report.retried}"
+            + (" (paused)" if report.paused else "")
+            + ("; closed the edition" if report.closed else "")
         )
         self.status(day, options)
 
