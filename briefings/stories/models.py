@@ -20,6 +20,13 @@ class Story(models.Model):
     class Meta:
         ordering = ["-last_published_at", "-id"]
         verbose_name_plural = "stories"
+        # The sitemap index: the stories it lists (article_count >= 2) are
+        # counted and their newest date read from this index alone.
+        indexes = [
+            models.Index(
+                fields=["-last_published_at", "article_count"], name="story_sitemap"
+            )
+        ]
 
     def __str__(self):
         return self.headline or f"story {self.pk}"
