@@ -8,8 +8,9 @@ Builds each page with Django's test client, the page cache off
 (DATABASE_URL picks PostgreSQL instead of the data dir's SQLite). The inputs are
 drawn from the data with a fixed seed: distinct articles, rivers and their next
 pages, story pages (the largest among them), sitemap pages and search queries
-made of words of headlines. Prints, per page kind, p50/p95/p99 in ms and the
-queries each page ran (mean and most), and the load average.
+made of words of headlines. Prints, per page kind, p50/p95/p99 of the wall
+time in ms, p50/p95 of the process's CPU time, the queries each page ran (mean
+and most), and the load average.
 
 This is the profiler's bench: it shows where a page's time goes and whether a
 change helps, with no server and no network in the way. It cannot compare code
@@ -156,7 +157,10 @@ def _queries(ids, count, rng):
 
 
 def measure(client, kind, paths):
-    """Return (sorted times in ms, query counts) for GETs of `paths`."""
+    """Return (sorted wall times in ms, sorted CPU times of this process in
+    ms, query counts) for GETs of `paths`. On SQLite the queries run in this
+    process, so the CPU time holds them; on a busy host it moves less than
+    the wall time."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -164,19 +168,20 @@ def measure(client, kind, paths):
 
     for path in paths[:WARM_UP]:
         client.get(path, HTTP_HOST="127.0.0.1")
-    times, queries = [], []
+    times, cpu, queries = [], [], []
     for path in paths:
         if kind == "home-cold":
             forget_network_facts()
         with CaptureQueriesContext(connection) as captured:
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             response = client.get(path, HTTP_HOST="127.0.0.1")
             took = time.perf_counter() - started
+            cpu.append((time.process_time() - started_cpu) * 1000)
         if response.status_code != 200:
             raise SystemExit(f"{path}: HTTP {response.status_code}")
         times.append(took * 1000)
         queries.append(len(captured))
-    return sorted(times), queries
+    return sorted(times), sorted(cpu), queries
 
 
 def percentile(values, p):
@@ -207,13 +212,15 @@ def main():
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
         return
     print(
-        f"{'page':<15}{'n':>5}{'p50':>9}{'p95':>9}{'p99':>9}{'queries':>9}{'most':>6}"
+        f"{'page':<15}{'n':>5}{'p50':>9}{'p95':>9}{'p99':>9}"
+        f"{'cpu p50':>9}{'cpu p95':>9}{'queries':>9}{'most':>6}   (ms)"
     )
     for kind in args.kinds.split(","):
-        times, queries = measure(client, kind, paths[kind])
+        times, cpu, queries = measure(client, kind, paths[kind])
         print(
             f"{kind:<15}{len(times):>5}{percentile(times, 50):>9.1f}"
             f"{percentile(times, 95):>9.1f}{percentile(times, 99):>9.1f}"
+            f"{percentile(cpu, 50):>9.1f}{percentile(cpu, 95):>9.1f}"
             f"{sum(queries) / len(queries):>9.1f}{max(queries):>6}"
         )
     print(f"load average {os.getloadavg()[0]:.2f} at the end")
