@@ -108,11 +108,14 @@ PG_INDEX = [
     "CREATE TRIGGER articles_article_search_vector BEFORE INSERT OR UPDATE OF "
     "headline, dek, body_text ON articles_article FOR EACH ROW "
     "EXECUTE FUNCTION articles_article_search_vector()",
+    # The index before the rows are filled: built after an UPDATE in the same
+    # transaction, PostgreSQL marks it unusable to any query while a
+    # transaction older than it runs anywhere on the server (indcheckxmin).
+    "CREATE INDEX IF NOT EXISTS articles_article_search_v3 ON articles_article "
+    "USING GIN (search_vector)",
     "UPDATE articles_article a SET search_vector = "
     + _pg_vector("a")
     + " WHERE search_vector IS NULL",
-    "CREATE INDEX IF NOT EXISTS articles_article_search_v3 ON articles_article "
-    "USING GIN (search_vector)",
 ]
 PG_DROP = [
     "DROP INDEX IF EXISTS articles_article_search",
@@ -322,14 +325,19 @@ class _SQLite:
 class _Postgres:
     def rank(self, query, offset, limit):
         where, params = _filters(query)
-        # The newest CANDIDATES matches (the planner walks the date index for
-        # a common word, the GIN index for a rare one), then ranked.
+        # The newest CANDIDATES matches, then ranked. The tsquery is written
+        # in the condition, not joined: the planner then reads it as a
+        # constant and estimates how many articles match from the GIN index's
+        # statistics, walking the date index for a common word and taking the
+        # GIN index for a rare one (joined, it guessed, and walked 100,000
+        # rows for a word found nowhere: 1.1 s).
         sql = f"""
             SELECT c.id, ts_rank_cd(c.search_vector, q) AS rank
             FROM (
                 SELECT a.id, a.published_at, a.search_vector
-                FROM articles_article a, plainto_tsquery('english'::regconfig, %s) q
-                WHERE a.search_vector @@ q AND {where}
+                FROM articles_article a
+                WHERE a.search_vector @@ plainto_tsquery('english'::regconfig, %s)
+                  AND {where}
                 ORDER BY a.published_at DESC, a.id DESC
                 LIMIT %s
             ) c, plainto_tsquery('english'::regconfig, %s) q
