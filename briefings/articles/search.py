@@ -212,7 +212,11 @@ def search(query, offset=0, limit=20):
     ranked = ranked[:limit]
     ids = [pk for pk, _ in ranked]
     snippets = backend.snippets(query, ids) if ids else {}
-    articles = Article.objects.river().in_bulk(ids)
+    # A hit shows the headline, dek and snippet: not the bodies (most of a
+    # row's bytes).
+    articles = (
+        Article.objects.river().defer("body_html", "body_text", "credit_html")
+    ).in_bulk(ids)
     hits = [
         Hit(articles[pk], snippets.get(pk, ""), rank)
         for pk, rank in ranked
