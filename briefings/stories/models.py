@@ -20,6 +20,13 @@ class Story(models.Model):
     class Meta:
         ordering = ["-last_published_at", "-id"]
         verbose_name_plural = "stories"
+        # The sitemap index: the stories it lists (article_count >= 2) are
+        # counted and their newest date read from this index alone.
+        indexes = [
+            models.Index(
+                fields=["-last_published_at", "article_count"], name="story_sitemap"
+            )
+        ]
 
     def __str__(self):
         return self.headline or f"story {self.pk}"
@@ -89,7 +96,16 @@ class StoryTerm(models.Model):
     weight = models.FloatField()
 
     class Meta:
-        indexes = [models.Index(fields=["term", "at"], name="storyterm_term_at")]
+        # Covering: the lookups by term within a window (assignment, "Follow
+        # the story", related stories) sum the weights per article from the
+        # index alone, not from a row per posting (2-4x faster at 100,000
+        # articles: issue #16).
+        indexes = [
+            models.Index(
+                fields=["term", "at", "article", "weight"],
+                name="storyterm_term_at_cover",
+            )
+        ]
 
     def __str__(self):
         return self.term

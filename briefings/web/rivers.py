@@ -91,7 +91,12 @@ def outside_region(region):
 
 
 def in_country(country):
-    return everything().filter(publication_id__in=_ids(country=country))
+    """A country's papers by walking the date index, as a region's: with the
+    paper index SQLite read and sorted every article of the country's papers
+    (90-170 ms for Sri Lanka's two at 100,000 articles; walking: 2-6 ms).
+    Every member country has a paper of the network's 22, so the walk stops
+    within a few thousand rows (issue #16)."""
+    return _walking_by_date().filter(walk_by_date__in=_ids(country=country))
 
 
 def from_publication(publication):

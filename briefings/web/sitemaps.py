@@ -7,11 +7,11 @@ the request's Host header, so a cached sitemap never carries a spoofed host.
 from datetime import timedelta
 
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
 from briefings.articles.models import Article
+from briefings.articles.sitemap_pages import IdRangeSitemap
 from briefings.network.models import Publication, Region
 from briefings.stories.sitemaps import StorySitemap
 
@@ -39,7 +39,10 @@ class PageSitemap(Sitemap):
         return item
 
 
-class ArticleSitemap(Sitemap):
+class ArticleSitemap(IdRangeSitemap):
+    """Every published article; its pages are runs of ids (sitemap_pages.py):
+    the index need not count 100,000 articles, nor a page skip the others."""
+
     changefreq = "daily"
     limit = 2_000  # URLs per sitemap page: each costs a reverse() and a slugify
 
@@ -56,12 +59,20 @@ class ArticleSitemap(Sitemap):
     def get_latest_lastmod(self):
         """The sitemap index's date for this section. Django's default builds
         every item to take the latest (1.8 s for the index at 100,000
-        articles); one aggregate reads the same date."""
-        return self.items().aggregate(latest=Max("updated_at"))["latest"]
+        articles); an aggregate read every row's date (90 ms); the newest
+        update, walked down the index article_updated_cover to the first
+        published one, is the same date at once."""
+        return (
+            Article.objects.published()
+            .order_by("-updated_at")
+            .values_list("updated_at", flat=True)
+            .first()
+        )
 
 
 class NewsSitemap(ArticleSitemap):
     limit = NEWS_LIMIT
+    paginator = Sitemap.paginator  # two days' articles: Django's pages, by date
 
     def items(self):
         since = timezone.now() - NEWS_WINDOW

@@ -6,6 +6,7 @@ import pytest
 
 from django.db import connection
 
+from briefings.articles import search as search_module
 from briefings.articles.search import Query, ensure_index, highlight, search
 
 from ..factories import make_article
@@ -140,6 +141,40 @@ def test_paging_with_offset(network):
     assert first.has_next and not second.has_next
     assert len(first.hits) == 3 and len(second.hits) == 2
     assert not set(headlines(first)) & set(headlines(second))
+
+
+def test_a_common_word_ranks_its_newest_matches(network, monkeypatch):
+    """Bounded work (issue #16): past CANDIDATES matches, the newest of them
+    are ranked, and the filters choose the candidates."""
+    monkeypatch.setattr(search_module, "CANDIDATES", 3)
+    make_article(
+        "the-japan-news",
+        headline="Cyclone in January",
+        published_at=datetime(2024, 1, 1, tzinfo=UTC),
+    )
+    for day, headline in [(1, "Report 1"), (3, "Report 3"), (4, "Report 4")]:
+        make_article(
+            "dawn",
+            headline=headline,
+            body_text="A cyclone passed the coast.",
+            published_at=datetime(2024, 9, day, tzinfo=UTC),
+        )
+    make_article(
+        "dawn",
+        headline="Cyclone hits coast",
+        body_text="A storm passed the coast.",
+        published_at=datetime(2024, 9, 2, tzinfo=UTC),
+    )
+    results = search(Query("cyclone"))
+    assert headlines(results) == ["Cyclone hits coast", "Report 4", "Report 3"]
+    assert not search(Query("cyclone"), offset=3).hits
+    assert headlines(search(Query("cyclone", region="northeast-asia"))) == [
+        "Cyclone in January"
+    ]
+    assert headlines(search(Query("cyclone", publication="dawn"), limit=2)) == [
+        "Cyclone hits coast",
+        "Report 4",
+    ]
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite triggers")

@@ -109,9 +109,11 @@ def test_bad_requests_are_not_cached(client, network):
         ("/region/south-asia/", 9),
         ("/country/pk/", 12),  # + the stories about it: their ids, their cards
         ("/publication/dawn/", 9),
-        ("/search/?q=paragraph", 10),
+        # + counting the matches (SQLite: past CANDIDATES, the newest only).
+        ("/search/?q=paragraph", 11),
         ("/feed/", 5),
-        ("/sitemap-articles.xml", 4),
+        # Pages are runs of ids (issue #16): the lowest and highest, no count.
+        ("/sitemap-articles.xml", 5),
         ("/privacy/", 7),
     ],
 )

@@ -94,3 +94,39 @@ def test_favicon(client, db):
     response = client.get("/favicon.ico")
     assert response.status_code == 301
     assert response["Location"].endswith("/web/favicon.svg")
+
+
+def test_article_pages_are_runs_of_ids_and_list_every_article_once(
+    client, network, monkeypatch
+):
+    """Issue #16: the index counts no articles and a page skips none; every
+    published article is on exactly one page, whatever the gaps in the ids."""
+    from briefings.web.sitemaps import ArticleSitemap
+
+    monkeypatch.setattr(ArticleSitemap, "limit", 2)
+    now = timezone.now()
+    articles = [
+        make_article("dawn", published_at=now - timedelta(hours=n)) for n in range(7)
+    ]
+    Article.objects.filter(pk=articles[2].pk).update(status=Article.Status.HIDDEN)
+    Article.objects.filter(pk=articles[3].pk).update(
+        published_at=now + timedelta(days=1)
+    )
+    articles[4].delete()
+    shown = {a for i, a in enumerate(articles) if i not in (2, 3, 4)}
+    sections = [
+        loc.text
+        for loc in xml(client, "/sitemap.xml").findall("s:sitemap/s:loc", NS)
+        if "sitemap-articles.xml" in loc.text
+    ]
+    span = max(a.pk for a in shown) - min(a.pk for a in shown)
+    assert len(sections) == span // 2 + 1
+    listed = []
+    for section in sections:
+        path = section.removeprefix("http://127.0.0.1:8000")
+        listed += [u.text for u in xml(client, path).findall(".//s:loc", NS)]
+    expected = {"http://127.0.0.1:8000" + a.get_absolute_url() for a in shown}
+    assert sorted(listed) == sorted(expected)
+    pages = len(sections)
+    for beyond in (f"?p={pages + 1}", "?p=0", "?p=x"):
+        assert client.get(f"/sitemap-articles.xml{beyond}").status_code == 404
