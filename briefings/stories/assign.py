@@ -235,7 +235,8 @@ def _join(story_id, article):
             f"last_published_at = {bigger}(last_published_at, %s), "
             "first_report_id = CASE WHEN first_published_at > %s "
             "THEN %s ELSE first_report_id END, "
-            "headline = CASE WHEN first_published_at > %s THEN %s ELSE headline END, "
+            "headline = CASE WHEN first_published_at > %s AND lead_id IS NULL "
+            "THEN %s ELSE headline END, "
             f"first_published_at = {smaller}(first_published_at, %s) WHERE id = %s",
             [at, at, article.pk, at, (article.headline or "")[:500], at, story_id],
         )
@@ -261,23 +262,29 @@ def refresh_story(story):
     if not members:
         story.delete()
         return None
-    first, last = members[0].article, members[-1].article
+    first = members[0].article
     story.first_published_at = first.published_at
     story.last_published_at = max(m.article.published_at for m in members)
     story.first_report = first
-    story.headline = first.headline[:500]
+    leads = [m.article for m in members if m.article_id == story.lead_id]
+    story.lead = leads[0] if leads else None  # an editor's lead, while a member
+    story.headline = (story.lead or first).headline[:500]
     story.article_count = len(members)
-    del last
     story.save()
     return story
+
+
+def withdraw_signature(article):
+    """Delete what is stored of `article`'s text: postings, signature, places."""
+    StoryTerm.objects.filter(article=article).delete()
+    ArticleSignature.objects.filter(article=article).delete()
+    ArticlePlace.objects.filter(article=article).delete()
 
 
 def withdraw(article):
     """Take `article` out of the stories (its story survives only if not empty)."""
     membership = StoryMembership.objects.filter(article=article).first()
-    StoryTerm.objects.filter(article=article).delete()
-    ArticleSignature.objects.filter(article=article).delete()
-    ArticlePlace.objects.filter(article=article).delete()
+    withdraw_signature(article)
     if membership:
         story = membership.story
         membership.delete()
@@ -340,6 +347,31 @@ def save_places(articles):
     )
 
 
+def _join_best(article, sig, current, in_memory):
+    """Put `article` (signed `sig`) in the story it matches best, or a new one,
+    by the rule `current`; return its new StoryMembership."""
+    candidates = _candidates(article, sig, current.window, in_memory)
+    scored = [
+        (current.score(sig, other), story_id) for _, other, story_id, _ in candidates
+    ]
+    spans = {story_id: span for _, _, story_id, span in candidates}
+    story_id, value = choose_story(sig.at, scored, spans, current, latest_members, sig)
+    if story_id is None:
+        story_id = Story.objects.create(
+            first_published_at=article.published_at,
+            last_published_at=article.published_at,
+            first_report=article,
+            headline=(article.headline or "")[:500],
+            article_count=1,
+        ).pk
+        value = 1.0
+    else:
+        _join(story_id, article)
+    return StoryMembership.objects.create(
+        article=article, story_id=story_id, score=round(value, 4)
+    )
+
+
 def assign_article(article):
     """Put `article` in its story and return its StoryMembership."""
     key = content_key(article)
@@ -358,8 +390,19 @@ def assign_article(article):
     term_set = set(term_list)
     at = int(article.published_at.timestamp())
     in_memory = _own_transaction()
+    # An article an editor placed (editing.py) stays in its story whatever its
+    # new version says: only its signature is stored again.
+    placed = (
+        StoryMembership.objects.filter(article=article, pinned_by_editor=True)
+        .select_related("story")
+        .first()
+        if stored
+        else None
+    )
     with transaction.atomic():
-        if stored:
+        if placed:
+            withdraw_signature(article)
+        elif stored:
             withdraw(article)
         else:
             count_documents([term_set])
@@ -367,27 +410,11 @@ def assign_article(article):
         sig = signature(
             headline, body, at, stored_idf(term_set), term_list, by_country(found)
         )
-        candidates = _candidates(article, sig, current.window, in_memory)
-        scored = [
-            (current.score(sig, other), story_id)
-            for _, other, story_id, _ in candidates
-        ]
-        spans = {story_id: span for _, _, story_id, span in candidates}
-        story_id, value = choose_story(at, scored, spans, current, latest_members, sig)
-        if story_id is None:
-            story_id = Story.objects.create(
-                first_published_at=article.published_at,
-                last_published_at=article.published_at,
-                first_report=article,
-                headline=(article.headline or "")[:500],
-                article_count=1,
-            ).pk
-            value = 1.0
+        if placed:
+            membership = placed
+            refresh_story(placed.story)
         else:
-            _join(story_id, article)
-        membership = StoryMembership.objects.create(
-            article=article, story_id=story_id, score=round(value, 4)
-        )
+            membership = _join_best(article, sig, current, in_memory)
         insert_rows(
             ArticleSignature, SIGNATURE_COLUMNS, [signature_row(article.pk, key, sig)]
         )
