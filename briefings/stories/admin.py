@@ -90,6 +90,14 @@ class StoryAdmin(admin.ModelAdmin):
     class Media:
         css = CSS
 
+    def has_add_permission(self, request):
+        # A story is made by the machine or by splitting one (add_story), never
+        # empty by hand.
+        return False
+
+    def _may_split(self, request):
+        return request.user.has_perm("stories.add_story")
+
     def get_queryset(self, request):
         return (
             super()
@@ -214,7 +222,7 @@ class StoryAdmin(admin.ModelAdmin):
             "story": story,
             "members": members,
             "leading": story.leading_article_id,
-            "can_split": self.has_add_permission(request),
+            "can_split": self._may_split(request),
             "media": self.media,
         }
         return TemplateResponse(request, "stories/admin/arrange.html", context)
@@ -223,7 +231,7 @@ class StoryAdmin(admin.ModelAdmin):
         here = reverse("admin:stories_story_arrange", args=[story.pk])
         try:
             if "split" in request.POST:
-                if not self.has_add_permission(request):
+                if not self._may_split(request):
                     raise PermissionDenied
                 ids = [v for v in request.POST.getlist("article") if v.isdigit()]
                 headlines = dict(
@@ -324,11 +332,28 @@ class StoryAdmin(admin.ModelAdmin):
 
 
 class PinForm(forms.ModelForm):
+    """A pin of an article, or of a story (its lead is shown), until a time to
+    come."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["article"].required = False
+
     def clean_expires_at(self):
         expires = self.cleaned_data["expires_at"]
         if expires <= timezone.now():
             raise forms.ValidationError("A pin must expire in the future.")
         return expires
+
+    def clean(self):
+        data = super().clean()
+        story = data.get("story")
+        if story is not None and not data.get("article"):
+            data["article"] = story.lead or story.first_report
+            self.instance.article = data["article"]
+        if not data.get("article") and "article" not in self.errors:
+            raise forms.ValidationError("Choose an article or a story to pin.")
+        return data
 
 
 @admin.register(Pin)
@@ -367,8 +392,6 @@ class PinAdmin(admin.ModelAdmin):
         return actions
 
     def save_model(self, request, obj, form, change):
-        if obj.story_id and not change and not form.cleaned_data.get("article"):
-            obj.article = obj.story.lead or obj.story.first_report
         if not change:
             obj.pinned_by = request.user
         super().save_model(request, obj, form, change)

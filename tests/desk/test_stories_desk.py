@@ -258,3 +258,29 @@ def test_the_stories_list_shows_the_editors_stories(client, stories):
     page = client.get(reverse(CHANGELIST) + "?locked_by_editor__exact=1")
     assert page.status_code == 200
     assert "Quake hits Sumatra" in page.content.decode()
+
+
+def test_a_story_is_pinned_on_the_pins_page_by_its_id_alone(client, stories):
+    _, two, _ = stories
+    client.force_login(make_staff("ed", EDITORS))
+    add = reverse("admin:stories_pin_add")
+    zone = zoneinfo.ZoneInfo(settings.BRIEFINGS_DESK_TIMEZONE)
+    later = timezone.localtime(timezone.now() + timedelta(hours=3), zone)
+    data = {
+        "place": "region",
+        "expires_at_0": later.strftime("%Y-%m-%d"),
+        "expires_at_1": later.strftime("%H:%M:%S"),
+    }
+    answer = client.post(add, data)
+    assert "Choose an article or a story to pin." in answer.content.decode()
+    answer = client.post(add, {**data, "story": two.pk})
+    assert answer.status_code == 302, answer.context["adminform"].form.errors
+    pin = Pin.objects.get()
+    assert (pin.story, pin.article_id) == (two, two.first_report_id)
+    entry = LogEntry.objects.get(object_id=str(two.pk), content_type__model="story")
+    assert "Pinned to the top of its region" in entry.get_change_message()
+
+
+def test_no_story_is_made_empty_by_hand(client, stories):
+    client.force_login(make_staff("ed", EDITORS))
+    assert client.get(reverse("admin:stories_story_add")).status_code == 403
