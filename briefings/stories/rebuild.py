@@ -37,6 +37,7 @@ from briefings.stories.models import (
     ArticlePlace,
     ArticleSignature,
     DocumentFrequency,
+    Pin,
     Story,
     StoryMembership,
     StoryRedirect,
@@ -190,13 +191,15 @@ class _Reconciler:
 
     def _redirect(self, emptied):
         """Point each emptied story's address (and the addresses already
-        pointing to it) at the story that took most of its articles."""
+        pointing to it, and its pins) at the story that took most of its
+        articles."""
         for old in emptied:
             counts = self.went_to.get(old)
             if not counts:
                 continue
             new = min(counts, key=lambda s: (-counts[s], s))
             StoryRedirect.objects.filter(story_id=old).update(story_id=new)
+            Pin.objects.filter(story_id=old).update(story_id=new)  # pins follow
             StoryRedirect.objects.update_or_create(
                 old_id=old, defaults={"story_id": new}
             )

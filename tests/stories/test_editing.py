@@ -225,3 +225,22 @@ def test_merging_a_chained_story_is_an_editors_call_the_recheck_respects(network
     editing.merge([chained, alone], into=chained)
     rebuild_module.recheck()
     assert story_ids(a, b, c) == [chained.pk] * 3
+
+
+def test_a_pinned_story_merged_by_the_recheck_keeps_its_pin(network, settings):
+    from briefings.stories.models import Pin
+
+    a = article("the-korea-herald", "North Korea conducts nuclear test", BODY)
+    b = article(
+        "the-japan-news",
+        "North Korea conducts nuclear test",
+        BODY,
+        at=NOW + timedelta(hours=1),
+    )
+    settings.BRIEFINGS_STORY_THRESHOLD = 1.01  # assignment keeps them apart
+    assign_article(a), assign_article(b)
+    kept, merged = story_ids(a, b)
+    editing.pin(story=Story.objects.get(pk=merged))
+    settings.BRIEFINGS_STORY_THRESHOLD = 0.832
+    assert rebuild_module.recheck() > 0
+    assert Pin.objects.get().story_id == kept
