@@ -99,6 +99,10 @@ def test_an_editor_splits_and_picks_the_lead_on_the_arrange_page(client, stories
     assert (two.lead_id, two.headline) == (third.pk, "Aid reaches Aceh")
     entry = LogEntry.objects.get(object_id=str(two.pk))
     assert f"Lead article set to {third.pk}" in entry.get_change_message()
+    client.logout()
+    coverage = client.get(f"/story/{two.pk}/").content.decode()
+    assert "<h1>Aid reaches Aceh</h1>" in coverage and "Editors' lead" in coverage
+    client.force_login(User.objects.get(username="ed"))
 
     answer = client.post(url, {"split": "1", "article": [str(third.pk)]})
     assert answer.status_code == 302
@@ -284,3 +288,19 @@ def test_a_story_is_pinned_on_the_pins_page_by_its_id_alone(client, stories):
 def test_no_story_is_made_empty_by_hand(client, stories):
     client.force_login(make_staff("ed", EDITORS))
     assert client.get(reverse("admin:stories_story_add")).status_code == 403
+
+
+def test_the_desk_home_lists_what_is_pinned_now(client, stories):
+    _, two, (quake, _, _) = stories
+    editor = make_staff("ed", EDITORS)
+    client.force_login(editor)
+    desk = reverse("desk:home")
+    assert "Nothing is pinned" in client.get(desk).content.decode()
+    from briefings.stories import editing
+
+    editing.pin(article=quake, by=editor)
+    gone = editing.pin(story=two, place=Pin.Place.REGION)
+    Pin.objects.filter(pk=gone.pk).update(expires_at=timezone.now())
+    page = client.get(desk).content.decode()
+    assert "Quake hits Sumatra" in page and "top of the front page" in page
+    assert "Story: " not in page  # the expired story pin is not shown
