@@ -29,6 +29,7 @@ from briefings.stories.models import (
     DocumentFrequency,
     Story,
     StoryMembership,
+    StoryRedirect,
     StoryTerm,
 )
 from briefings.stories.places import by_country, find
@@ -223,8 +224,9 @@ def _own_transaction():
 
 def _join(story_id, article):
     """Add `article` to story `story_id` with one UPDATE (count, bounds, and the
-    first report when `article` is older than it). Raw SQL: the ORM's form of
-    this UPDATE cost more to build than to run."""
+    first report when `article` is older than it); return whether the story
+    was there to join. Raw SQL: the ORM's form of this UPDATE cost more to
+    build than to run."""
     at = connection.ops.adapt_datetimefield_value(article.published_at)
     bigger, smaller = (
         ("MAX", "MIN") if connection.vendor == "sqlite" else ("GREATEST", "LEAST")
@@ -240,6 +242,7 @@ def _join(story_id, article):
             f"first_published_at = {smaller}(first_published_at, %s) WHERE id = %s",
             [at, at, article.pk, at, (article.headline or "")[:500], at, story_id],
         )
+        return cursor.rowcount > 0
 
 
 def insert_rows(model, columns, rows):
@@ -356,6 +359,16 @@ def _join_best(article, sig, current, in_memory):
     ]
     spans = {story_id: span for _, _, story_id, span in candidates}
     story_id, value = choose_story(sig.at, scored, spans, current, latest_members, sig)
+    if story_id is not None and not _join(story_id, article):
+        # Merged away (an editor's merge or a re-check) since the candidates
+        # were read: join the story that took it, else start one.
+        story_id = (
+            StoryRedirect.objects.filter(old_id=story_id)
+            .values_list("story_id", flat=True)
+            .first()
+        )
+        if story_id is not None and not _join(story_id, article):
+            story_id = None
     if story_id is None:
         story_id = Story.objects.create(
             first_published_at=article.published_at,
@@ -365,8 +378,6 @@ def _join_best(article, sig, current, in_memory):
             article_count=1,
         ).pk
         value = 1.0
-    else:
-        _join(story_id, article)
     return StoryMembership.objects.create(
         article=article, story_id=story_id, score=round(value, 4)
     )
