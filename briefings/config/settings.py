@@ -587,6 +587,9 @@ BRIEFINGS_PERIODIC_JOBS = {
     # own thread, so an edition being sent does not hold them up.
     "briefings.newsletter.outbox.send_queued_signups": 2,
     "briefings.stories.rebuild.recheck_recent": 3600,
+    # Expired pins leave the front page within a minute (their deletion starts
+    # a new page generation).
+    "briefings.stories.editing.expire_pins": 60,
 }
 
 # ─── Stories (issue #5): values ─────────────────────────────────────────────

@@ -20,6 +20,8 @@ EDITOR_PERMISSIONS = {
     "stories.story": ALL,
     "stories.storymembership": ALL,
     "stories.articleplace": ("view",),
+    "stories.pin": ALL,
+    "stories.storyredirect": ("view",),
     "newsletter.edition": ALL,
     "newsletter.editionitem": ALL,
     "newsletter.delivery": ("view",),

@@ -15,11 +15,13 @@ from briefings.desk.charts import stacked_bars
 from briefings.desk.forms import RuleTesterForm
 from briefings.desk.sources import RuleTestError, fetch_page, try_rules
 from briefings.network.models import Publication
+from briefings.stories.models import Pin
 
 
 def home(request):
-    """Health at a glance: today's edition, feeds needing attention, what each
-    paper brought in over 24 hours, and 30 days of deliveries."""
+    """Health at a glance: today's edition, what editors pinned, feeds needing
+    attention, what each paper brought in over 24 hours, and 30 days of
+    deliveries."""
     now = timezone.now()
     days = health.deliveries_by_day(now)
     context = {
@@ -36,6 +38,9 @@ def home(request):
             days, ["sent", "bounced", "failed"], lambda d: f"{d.day:%d %b}"
         ),
         "stale_hours": settings.BRIEFINGS_DESK_STALE_HOURS,
+        "pins": Pin.objects.active(now).select_related(
+            "article__publication", "story", "pinned_by"
+        )[:20],
         "actions": LogEntry.objects.select_related("user", "content_type")[:15],
     }
     return render(request, "desk/home.html", context)

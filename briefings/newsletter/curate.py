@@ -22,7 +22,7 @@ from django.utils import timezone
 from briefings.articles.models import Article
 from briefings.network.models import Country, Region
 from briefings.newsletter.models import Edition, EditionItem
-from briefings.stories.models import ArticlePlace, StoryMembership
+from briefings.stories.models import ArticlePlace, Story, StoryMembership
 from briefings.stories.related import also_covered_by, same_thread_judge
 
 log = logging.getLogger(__name__)
@@ -132,9 +132,13 @@ def _group(articles, story_of):
     return candidates
 
 
-def _lead_article(candidate):
-    # The original publisher leads, not a syndicated copy: the article most
-    # copied within the group, then the first published.
+def _lead_article(candidate, chosen=None):
+    # The lead an editor chose for the story leads (stories/editing.py); else
+    # the original publisher, not a syndicated copy: the article most copied
+    # within the group, then the first published.
+    picked = [a for a in candidate.articles if a.pk == chosen]
+    if picked:
+        return picked[0]
     copied = Counter(a.duplicate_of_id for a in candidate.articles)
     return min(
         candidate.articles,
@@ -172,8 +176,13 @@ def story_candidates(articles):
         ).values_list("article_id", "story_id")
     )
     candidates = _group(articles, story_of)
+    chosen = dict(
+        Story.objects.filter(
+            pk__in=set(story_of.values()), lead__isnull=False
+        ).values_list("id", "lead_id")
+    )
     for candidate in candidates:
-        candidate.article = _lead_article(candidate)
+        candidate.article = _lead_article(candidate, chosen.get(candidate.story))
         candidate.coverage = _coverage(candidate)
     return candidates
 

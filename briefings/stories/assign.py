@@ -29,6 +29,7 @@ from briefings.stories.models import (
     DocumentFrequency,
     Story,
     StoryMembership,
+    StoryRedirect,
     StoryTerm,
 )
 from briefings.stories.places import by_country, find
@@ -238,8 +239,9 @@ def _own_transaction():
 
 def _join(story_id, article):
     """Add `article` to story `story_id` with one UPDATE (count, bounds, and the
-    first report when `article` is older than it). Raw SQL: the ORM's form of
-    this UPDATE cost more to build than to run."""
+    first report when `article` is older than it); return whether the story
+    was there to join. Raw SQL: the ORM's form of this UPDATE cost more to
+    build than to run."""
     at = connection.ops.adapt_datetimefield_value(article.published_at)
     bigger, smaller = (
         ("MAX", "MIN") if connection.vendor == "sqlite" else ("GREATEST", "LEAST")
@@ -250,10 +252,12 @@ def _join(story_id, article):
             f"last_published_at = {bigger}(last_published_at, %s), "
             "first_report_id = CASE WHEN first_published_at > %s "
             "THEN %s ELSE first_report_id END, "
-            "headline = CASE WHEN first_published_at > %s THEN %s ELSE headline END, "
+            "headline = CASE WHEN first_published_at > %s AND lead_id IS NULL "
+            "THEN %s ELSE headline END, "
             f"first_published_at = {smaller}(first_published_at, %s) WHERE id = %s",
             [at, at, article.pk, at, (article.headline or "")[:500], at, story_id],
         )
+        return cursor.rowcount > 0
 
 
 def insert_rows(model, columns, rows):
@@ -276,23 +280,29 @@ def refresh_story(story):
     if not members:
         story.delete()
         return None
-    first, last = members[0].article, members[-1].article
+    first = members[0].article
     story.first_published_at = first.published_at
     story.last_published_at = max(m.article.published_at for m in members)
     story.first_report = first
-    story.headline = first.headline[:500]
+    leads = [m.article for m in members if m.article_id == story.lead_id]
+    story.lead = leads[0] if leads else None  # an editor's lead, while a member
+    story.headline = (story.lead or first).headline[:500]
     story.article_count = len(members)
-    del last
     story.save()
     return story
+
+
+def withdraw_signature(article):
+    """Delete what is stored of `article`'s text: postings, signature, places."""
+    StoryTerm.objects.filter(article=article).delete()
+    ArticleSignature.objects.filter(article=article).delete()
+    ArticlePlace.objects.filter(article=article).delete()
 
 
 def withdraw(article):
     """Take `article` out of the stories (its story survives only if not empty)."""
     membership = StoryMembership.objects.filter(article=article).first()
-    StoryTerm.objects.filter(article=article).delete()
-    ArticleSignature.objects.filter(article=article).delete()
-    ArticlePlace.objects.filter(article=article).delete()
+    withdraw_signature(article)
     if membership:
         story = membership.story
         membership.delete()
@@ -355,6 +365,39 @@ def save_places(articles):
     )
 
 
+def _join_best(article, sig, current, in_memory):
+    """Put `article` (signed `sig`) in the story it matches best, or a new one,
+    by the rule `current`; return its new StoryMembership."""
+    candidates = _candidates(article, sig, current.window, in_memory)
+    scored = [
+        (current.score(sig, other), story_id) for _, other, story_id, _ in candidates
+    ]
+    spans = {story_id: span for _, _, story_id, span in candidates}
+    story_id, value = choose_story(sig.at, scored, spans, current, latest_members, sig)
+    if story_id is not None and not _join(story_id, article):
+        # Merged away (an editor's merge or a re-check) since the candidates
+        # were read: join the story that took it, else start one.
+        story_id = (
+            StoryRedirect.objects.filter(old_id=story_id)
+            .values_list("story_id", flat=True)
+            .first()
+        )
+        if story_id is not None and not _join(story_id, article):
+            story_id = None
+    if story_id is None:
+        story_id = Story.objects.create(
+            first_published_at=article.published_at,
+            last_published_at=article.published_at,
+            first_report=article,
+            headline=(article.headline or "")[:500],
+            article_count=1,
+        ).pk
+        value = 1.0
+    return StoryMembership.objects.create(
+        article=article, story_id=story_id, score=round(value, 4)
+    )
+
+
 def assign_article(article):
     """Put `article` in its story and return its StoryMembership."""
     key = content_key(article)
@@ -375,7 +418,18 @@ def assign_article(article):
     in_memory = _own_transaction()
     with transaction.atomic():
         serialize_assignments()
-        if stored:
+        # An article an editor placed (editing.py) stays in its story whatever
+        # its new version says: only its signature is stored again.
+        placed = (
+            StoryMembership.objects.filter(article=article, pinned_by_editor=True)
+            .select_related("story")
+            .first()
+            if stored
+            else None
+        )
+        if placed:
+            withdraw_signature(article)
+        elif stored:
             withdraw(article)
         else:
             count_documents([term_set])
@@ -383,27 +437,11 @@ def assign_article(article):
         sig = signature(
             headline, body, at, stored_idf(term_set), term_list, by_country(found)
         )
-        candidates = _candidates(article, sig, current.window, in_memory)
-        scored = [
-            (current.score(sig, other), story_id)
-            for _, other, story_id, _ in candidates
-        ]
-        spans = {story_id: span for _, _, story_id, span in candidates}
-        story_id, value = choose_story(at, scored, spans, current, latest_members, sig)
-        if story_id is None:
-            story_id = Story.objects.create(
-                first_published_at=article.published_at,
-                last_published_at=article.published_at,
-                first_report=article,
-                headline=(article.headline or "")[:500],
-                article_count=1,
-            ).pk
-            value = 1.0
+        if placed:
+            membership = placed
+            refresh_story(placed.story)
         else:
-            _join(story_id, article)
-        membership = StoryMembership.objects.create(
-            article=article, story_id=story_id, score=round(value, 4)
-        )
+            membership = _join_best(article, sig, current, in_memory)
         insert_rows(
             ArticleSignature, SIGNATURE_COLUMNS, [signature_row(article.pk, key, sig)]
         )

@@ -1,7 +1,11 @@
 """Stories: the same event as told by several member papers."""
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 from briefings.articles.models import Article
 
@@ -16,6 +20,20 @@ class Story(models.Model):
     )
     headline = models.CharField(max_length=500, blank=True)
     article_count = models.PositiveIntegerField(default=0)
+    lead = models.ForeignKey(
+        Article,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="the article an editor chose to lead the story "
+        "(else its first report leads)",
+    )
+    locked_by_editor = models.BooleanField(
+        default=False,
+        help_text="an editor merged, split or chose its lead: the re-check and the "
+        "rebuild leave its members where they are (new articles may still join it)",
+    )
 
     class Meta:
         ordering = ["-last_published_at", "-id"]
@@ -33,6 +51,12 @@ class Story(models.Model):
 
     def get_absolute_url(self):
         return reverse("story", args=[self.pk])
+
+    @property
+    def leading_article_id(self):
+        """The id of the article its card shows: the editor's lead, else the
+        first report."""
+        return self.lead_id or self.first_report_id
 
 
 class StoryRedirect(models.Model):
@@ -55,6 +79,11 @@ class StoryMembership(models.Model):
     )
     story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="members")
     score = models.FloatField(help_text="score against the story when it joined")
+    pinned_by_editor = models.BooleanField(
+        default=False,
+        help_text="placed by an editor (merge, split, lead): no re-check, rebuild or "
+        "new version of the article moves it to another story",
+    )
 
     class Meta:
         indexes = [models.Index(fields=["story", "article"])]
@@ -159,3 +188,54 @@ class ArticlePlace(models.Model):
 
     def __str__(self):
         return f"{self.article_id} mentions {self.name} ({self.kind}, {self.country})"
+
+
+def default_pin_expiry():
+    """A pin lasts 24 hours unless an editor sets another expiry."""
+    return timezone.now() + timedelta(hours=24)
+
+
+class PinQuerySet(models.QuerySet):
+    def active(self, now=None):
+        return self.filter(expires_at__gt=now or timezone.now())
+
+
+class Pin(models.Model):
+    """An editor's placing of an article, or of a story (then its lead, read when
+    the page is drawn), at the top of the front page or of the article's region's
+    section, until it expires."""
+
+    class Place(models.TextChoices):
+        FRONT = "front", "top of the front page"
+        REGION = "region", "top of its region's section"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    story = models.ForeignKey(
+        Story,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="pins",
+        help_text="pinned as a story: the card shows the story's lead",
+    )
+    place = models.CharField(max_length=8, choices=Place.choices, default=Place.FRONT)
+    expires_at = models.DateTimeField(default=default_pin_expiry, db_index=True)
+    pinned_at = models.DateTimeField(default=timezone.now)
+    pinned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = PinQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-pinned_at", "-id"]
+
+    def __str__(self):
+        what = (
+            f"story {self.story_id}" if self.story_id else f"article {self.article_id}"
+        )
+        return f"{what} pinned to the {self.get_place_display()}"

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 from django.db import connection, connections, transaction
+from django.db.models import Q
 
 from briefings.articles.models import Article
 from briefings.stories.assign import (
@@ -30,12 +31,14 @@ from briefings.stories.assign import (
     serialize_assignments,
     signature_row,
     stored_idf,
+    withdraw_signature,
 )
 from briefings.stories.cluster import Clusterer
 from briefings.stories.models import (
     ArticlePlace,
     ArticleSignature,
     DocumentFrequency,
+    Pin,
     Story,
     StoryMembership,
     StoryRedirect,
@@ -60,7 +63,19 @@ def _articles(since=None):
     return articles
 
 
-def _group(articles, idf_for, on_signature):
+def held_by_editors():
+    """Return the ids of the articles no regrouping may move: the members of a
+    story an editor locked, and those an editor placed (stories/editing.py)."""
+    return set(
+        StoryMembership.objects.filter(
+            Q(story__locked_by_editor=True) | Q(pinned_by_editor=True)
+        ).values_list("article_id", flat=True)
+    )
+
+
+def _group(articles, idf_for, on_signature, held=frozenset()):
+    """Sign `articles` and group them in order, except those `held` (only
+    signed): they and their stories stay as they are."""
     clusterer = Clusterer(rule())
     scores, meta = {}, {}
     for article in articles:
@@ -71,6 +86,8 @@ def _group(articles, idf_for, on_signature):
         idf = idf_for(set(term_list))
         sig = signature(headline, body, at, idf, term_list, by_country(found))
         on_signature(article, sig, found)
+        if article.pk in held:
+            continue
         _, value = clusterer.add(article.pk, sig)
         scores[article.pk] = round(value, 4)
         meta[article.pk] = (article.published_at, (article.headline or "")[:500])
@@ -175,13 +192,15 @@ class _Reconciler:
 
     def _redirect(self, emptied):
         """Point each emptied story's address (and the addresses already
-        pointing to it) at the story that took most of its articles."""
+        pointing to it, and its pins) at the story that took most of its
+        articles."""
         for old in emptied:
             counts = self.went_to.get(old)
             if not counts:
                 continue
             new = min(counts, key=lambda s: (-counts[s], s))
             StoryRedirect.objects.filter(story_id=old).update(story_id=new)
+            Pin.objects.filter(story_id=old).update(story_id=new)  # pins follow
             StoryRedirect.objects.update_or_create(
                 old_id=old, defaults={"story_id": new}
             )
@@ -284,6 +303,7 @@ def rebuild():
                 idf.df[term] = idf.df.get(term, 0) + count
     _IDF = idf  # set before the signing workers fork, so they inherit it
     clusterer = Clusterer(rule(), streaming=True)
+    held = held_by_editors()
     reconciler = _Reconciler()
     scores, meta = {}, {}
 
@@ -306,11 +326,13 @@ def rebuild():
             for batch, places in mapped(_sign_chunk):
                 signatures, terms = [], []
                 for pk, key, sig, published_at, headline in batch:
+                    signatures.append(signature_row(pk, key, sig))
+                    terms.extend(posting_rows(pk, sig))
+                    if pk in held:  # stays where an editor put it
+                        continue
                     _, value = clusterer.add(pk, sig)
                     scores[pk] = round(value, 4)
                     meta[pk] = (published_at, headline)
-                    signatures.append(signature_row(pk, key, sig))
-                    terms.extend(posting_rows(pk, sig))
                 insert_rows(ArticleSignature, SIGNATURE_COLUMNS, signatures)
                 insert_rows(StoryTerm, POSTING_COLUMNS, terms)
                 insert_rows(ArticlePlace, PLACE_COLUMNS, places)
@@ -332,7 +354,9 @@ def rebuild():
 def recheck(days=3, now=None):
     """Regroup the articles of the `days` days to `now` (plus one window before,
     so their stories are seen whole) by the live rule, which splits a story
-    whose members no longer hold together; return the number of stored changes."""
+    whose members no longer hold together; return the number of stored changes.
+    The stories an editor locked, and the articles an editor placed, are left
+    as they are (held_by_editors)."""
     from django.utils import timezone
 
     since = (
@@ -356,7 +380,7 @@ def recheck(days=3, now=None):
                 terms.extend(posting_rows(article.pk, sig))
                 places.extend(place_rows(article, found))
 
-        groups, scores, meta = _group(articles, stored_idf, keep)
+        groups, scores, meta = _group(articles, stored_idf, keep, held_by_editors())
         insert_rows(ArticleSignature, SIGNATURE_COLUMNS, signatures)
         insert_rows(StoryTerm, POSTING_COLUMNS, terms)
         insert_rows(ArticlePlace, PLACE_COLUMNS, places)
@@ -373,12 +397,6 @@ def _stored(article):
         .exclude(lead={})
         .exists()
     )
-
-
-def withdraw_signature(article):
-    StoryTerm.objects.filter(article=article).delete()
-    ArticleSignature.objects.filter(article=article).delete()
-    ArticlePlace.objects.filter(article=article).delete()
 
 
 def recheck_recent(now):

@@ -26,6 +26,7 @@ def story(request, pk):
             "grouped": grouped,
             "timeline": timeline,
             "first_report": timeline[0],
+            "editors_lead": story.lead_id,
             "paper_count": len({a.publication_id for a in timeline}),
         },
     )

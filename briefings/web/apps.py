@@ -29,9 +29,14 @@ class WebConfig(AppConfig):
 
         from briefings.articles.models import Article
         from briefings.network.models import Publication, Region
+        from briefings.stories.models import Pin
+        from briefings.stories.signals import stories_edited
         from briefings.web.caching import bump_generation
 
-        for model in (Article, Publication, Region, FlatPage):
+        # An editor's merge, split or lead changes pages though no article
+        # changed; so does a pin made, removed or expired.
+        stories_edited.connect(bump_generation, dispatch_uid="web-pages-stories")
+        for model in (Article, Publication, Region, FlatPage, Pin):
             for signal in (post_save, post_delete):
                 signal.connect(
                     bump_generation,

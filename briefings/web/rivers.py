@@ -17,10 +17,11 @@ from django.db.models import F
 
 from briefings.articles.models import Article
 from briefings.network.models import Publication
-from briefings.stories.leading import most_covered
+from briefings.stories.leading import most_covered, pinned
 from briefings.web.context import publication, publications, remembered
 
 SECTION_STORIES = 4  # a region's section: its top story and the newest three
+FRONT_PINS = 3  # articles editors pinned above the lead, at most
 FRONT_WINDOW = 300  # the newest stories the sections are taken from
 
 # Columns a story card never shows: the bodies are most of a row's bytes.
@@ -104,24 +105,31 @@ def from_publication(publication):
 
 
 def front_page(regions):
-    """Return the front page's ids: {"lead": id or None, "sections": [(region,
-    [ids])]}: the most covered recent story, then for each region its own most
-    covered recent story and its newest stories (from the network's newest
-    FRONT_WINDOW: one query for all regions; a region with none there has no
-    recent story to show). Remembered per process and page-cache generation by
-    the home page."""
+    """Return the front page's ids: {"pinned": ids, "lead": id or None,
+    "sections": [(region, [ids])], "pins": every pinned id shown}: what
+    editors pinned to the top of the front (at most FRONT_PINS, newest pin
+    first), the most covered recent story, then for each region what editors
+    pinned to its section, its own most covered recent story and its newest
+    stories (from the network's newest FRONT_WINDOW: one query for all
+    regions; a region with none there has no recent story to show).
+    Remembered per process and page-cache generation by the home page (a pin
+    made, removed or expired starts a new generation)."""
+    front_pins, region_pins = pinned()
+    front_pins = front_pins[:FRONT_PINS]
     covered = most_covered()
-    lead = covered[0][0] if covered else None
-    shown = {lead} - {None}
+    lead = next((pk for pk, _ in covered if pk not in front_pins), None)
+    shown = {lead, *front_pins} - {None}
     newest = list(everything().values_list("id", "publication_id")[:FRONT_WINDOW])
     sections = []
     for region in regions:
         papers = set(region_publications(region))
         top = [pk for pk, paper in covered if paper in papers and pk not in shown]
-        ids = top[:1] + [pk for pk, paper in newest if paper in papers]
+        ids = region_pins.get(region.pk, []) + top[:1]
+        ids += [pk for pk, paper in newest if paper in papers]
         ids = list(dict.fromkeys(pk for pk in ids if pk not in shown))
         ids = ids[:SECTION_STORIES]
         shown.update(ids)
         if ids:
             sections.append((region, ids))
-    return {"lead": lead, "sections": sections}
+    pins = set(front_pins).union(*region_pins.values())
+    return {"pinned": front_pins, "lead": lead, "sections": sections, "pins": pins}

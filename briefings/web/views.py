@@ -61,12 +61,14 @@ def home(request):
     # The front: the lead story, each region's section, then the river (the
     # stories above left out of it). The ids are the same for every reader
     # until an article changes: remembered per process and generation.
-    lead, sections = remembered("front", front_cards)
+    pins, lead, sections = remembered("front", front_cards)
     shown = {a.pk for _, found in sections for a in found} | {getattr(lead, "pk", 0)}
+    shown |= {a.pk for a in pins}
     articles, next_cursor = page_after(rivers.everything(), "")
     context = {
         "heading": _("Top stories"),
         "is_home": True,
+        "pinned": pins,
         "lead": lead,
         "sections": sections,
         "articles": [a for a in articles if a.pk not in shown],
@@ -77,16 +79,25 @@ def home(request):
 
 
 def front_cards():
-    """The front's lead card and [(region, its cards)], read in one query; the
-    same for every reader until an article changes (remembered by home)."""
+    """The front's pinned cards, its lead card and [(region, its cards)], read
+    in one query; the same for every reader until an article, a story or a pin
+    changes (remembered by home)."""
     front = rivers.front_page(regions())
     section_ids = [pk for _, ids in front["sections"] for pk in ids]
-    cards = rivers.cards([front["lead"], *section_ids])
+    cards = rivers.cards([*front["pinned"], front["lead"], *section_ids])
     sections = [
         (region, [cards[pk] for pk in ids if pk in cards])
         for region, ids in front["sections"]
     ]
-    return cards.get(front["lead"]), [(r, found) for r, found in sections if found]
+    pins = [cards[pk] for pk in front["pinned"] if pk in cards]
+    for pk in front["pins"]:
+        if pk in cards:
+            cards[pk].is_pinned = True
+    return (
+        pins,
+        cards.get(front["lead"]),
+        [(r, found) for r, found in sections if found],
+    )
 
 
 @cached_page(params=RIVER_PARAMS)
@@ -184,9 +195,9 @@ def article(request, pk, slug=""):
         # tier), listed apart from the coverage and never counted in it.
         thread_ids = follow_the_story(article, FOLLOW_THE_STORY)
         firsts = [
-            s.first_report_id
+            s.leading_article_id
             for s in related_stories(article, RELATED_STORIES, story)
-            if s.first_report_id and s.first_report_id != article.pk
+            if s.leading_article_id and s.leading_article_id != article.pk
         ]
         shown = set(
             Article.objects.published()

@@ -2,6 +2,8 @@
 feed on the desk's home, fixes it with "check now"; the desk's lists fit the
 screen (no horizontal overflow)."""
 
+import os
+
 import pytest
 
 from django.contrib.auth.models import User
@@ -14,6 +16,7 @@ from .test_sources import FEED, PAGE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+SHOTS = os.environ.get("BRIEFINGS_SCREENSHOTS")  # a folder, to look at the pages
 OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
 
 
@@ -175,3 +178,87 @@ def test_an_editor_composes_and_approves_an_edition(logged_in, live_server, netw
     assert f"{edition} approved." in page.locator(".messagelist").inner_text()
     edition.refresh_from_db()
     assert edition.status == Edition.Status.APPROVED
+
+
+def test_an_editor_merges_two_stories_and_the_old_address_follows(
+    logged_in, live_server, network
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from briefings.stories.models import Story
+
+    from ..factories import make_article, make_story
+
+    at = timezone.now() - timedelta(hours=6)
+    quake = make_story(
+        [
+            make_article(
+                "the-jakarta-post", headline="Quake hits Sumatra", published_at=at
+            )
+        ]
+    )
+    toll = make_story(
+        [
+            make_article(
+                "dawn",
+                headline="Sumatra toll rises as rescuers reach remote villages "
+                "along the western coast of Aceh province",
+                published_at=at + timedelta(hours=1),
+            )
+        ]
+    )
+    # Many stories with long headlines: the widest list.
+    for n in range(30):
+        make_story(
+            [
+                make_article(
+                    "the-korea-herald",
+                    headline=f"Story {n} " + "with a long, long headline " * 6,
+                    published_at=at - timedelta(hours=n + 1),
+                )
+            ]
+        )
+    page = logged_in
+    page.goto(live_server.url + "/admin/stories/story/")
+    assert page.locator("#result_list tbody tr").count() == 32
+    assert page.evaluate(OVERFLOW) <= 0
+    if SHOTS:
+        page.screenshot(path=f"{SHOTS}/stories.png")
+    for story in (quake, toll):
+        page.check(f"input[name=_selected_action][value='{story.pk}']")
+    page.select_option("select[name=action]", "merge_stories")
+    page.click("button[name=index]")
+    page.wait_for_selector("#merge-form")
+    assert page.evaluate(OVERFLOW) <= 0
+    if SHOTS:
+        page.screenshot(path=f"{SHOTS}/merge.png")
+    page.check(f"#into-{toll.pk}")
+    page.click("#merge-apply")
+    page.wait_for_selector(".messagelist")
+    assert "2 stories merged" in page.locator(".messagelist").inner_text()
+    assert not Story.objects.filter(pk=quake.pk).exists()
+
+    # The old address answers with a permanent redirect to the merged story,
+    # which lists both papers.
+    answer = page.request.get(f"{live_server.url}/story/{quake.pk}/", max_redirects=0)
+    assert answer.status == 301
+    assert answer.headers["location"] == f"/story/{toll.pk}/"
+    page.goto(f"{live_server.url}/story/{quake.pk}/")
+    assert page.url == f"{live_server.url}/story/{toll.pk}/"
+    coverage = page.locator(".story-coverage").inner_text()
+    assert "The Jakarta Post" in coverage and "Dawn" in coverage
+    assert "from 2 papers" in coverage
+    assert page.evaluate(OVERFLOW) <= 0
+
+    # The arrange page (split, lead) fits too.
+    page.goto(f"{live_server.url}/admin/stories/story/{toll.pk}/arrange/")
+    assert page.locator("#story-members tbody tr").count() == 2
+    assert page.evaluate(OVERFLOW) <= 0
+    if SHOTS:
+        page.screenshot(path=f"{SHOTS}/arrange.png", full_page=True)
+
+    # The history of the merged story records the editor's merge.
+    page.goto(f"{live_server.url}/admin/stories/story/{toll.pk}/history/")
+    assert f"Merged stories {quake.pk}" in page.locator("#change-history").inner_text()

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('articles', '0009_search_and_sitemap_indexes'),
-        ('stories', '0007_storyredirect'),
+        ('stories', '0008_editorial_lock_lead_and_pins'),
     ]
 
     operations = [

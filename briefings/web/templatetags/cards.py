@@ -33,6 +33,7 @@ def _card_key(article):
         article.published_at,
         paper.name,
         paper.timezone,
+        getattr(article, "is_pinned", False),  # "Pinned by the editors"
         get_language(),
     )
 
