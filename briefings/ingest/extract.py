@@ -13,10 +13,12 @@ docs/benchmarks.md. The feed's content is the pipeline's last fallback.
 import copy
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from urllib.parse import urljoin
 
 import lxml.html
 import trafilatura
+from htmldate import find_date
 from lxml import etree
 from trafilatura.htmlprocessing import convert_to_html
 from trafilatura.metadata import extract_metadata
@@ -312,6 +314,18 @@ def page_candidates(html, url, publication_rules=None):
 def _fill_from_trafilatura(tree, url, found):
     """Ask trafilatura's metadata reader (htmldate & co.) for what is missing."""
     if found.headline and found.published_at:
+        return
+    if found.headline and found.byline and found.dek and found.image:
+        # Only the date is missing: htmldate alone, as trafilatura's reader
+        # asks it (set_date_params(extensive=False)); it reads a copy.
+        date = find_date(
+            tree,
+            url=found.canonical_url or url,
+            original_date=True,
+            extensive_search=False,
+            max_date=datetime.now().astimezone().strftime("%Y-%m-%d"),
+        )
+        found.published_at = parse_datetime(date or "")
         return
     document = extract_metadata(copy.deepcopy(tree), default_url=url, extensive=False)
     found.headline = found.headline or (document.title or "")

@@ -286,3 +286,19 @@ def test_trafilatura_reads_the_same_body_without_what_it_drops_anyway():
         assert (whole is None) == (stripped is None)
         if whole is not None:
             assert lxml.html.tostring(whole) == lxml.html.tostring(stripped)
+
+
+def test_a_page_missing_only_its_date_gets_it_from_the_page():
+    """Headline, byline, dek and image from the tags, no date among them: the
+    date is still read (htmldate, as trafilatura's reader asks it)."""
+    html = (
+        '<html><head><meta property="og:title" content="Budget passes">'
+        '<meta name="author" content="Kim Lee">'
+        '<meta property="og:description" content="The council agrees.">'
+        '<meta property="og:image" content="/img/hall.jpg"></head>'
+        f"<body><article><h1>Budget passes</h1>{STORY}"
+        "<p>Published 19 November 2019.</p></article></body></html>"
+    )
+    extraction = extract_page(html, "https://paper.example/2019/11/19/budget.html")
+    assert (extraction.byline, extraction.dek) == ("Kim Lee", "The council agrees.")
+    assert extraction.published_at.date().isoformat() == "2019-11-19"
