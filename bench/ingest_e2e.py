@@ -7,6 +7,10 @@ sitemap (all of its stories: over 1,000 articles), and ingests it with the real
 pipeline into a fresh SQLite database: fetch, parse, page fetch, extraction in
 worker processes, sanitize, dedupe, store. The baseline is a bare loop that
 fetches the same article pages and runs trafilatura.extract(html) on each.
+The pipeline runs as shipped: one poll stores at most BRIEFINGS_FEED_MAX_NEW
+entries of a sitemap (50: 622 of the 1,041 stories), politely; lifted, one
+poll of 1,041 pages on one loopback host is paced by the politeness delay, not
+by the work. Rates are per article (one page fetched and extracted each).
 
 Two figures side by side, each against the same number of baseline processes:
 - per process: the pipeline with 1 extraction worker against a 1-process loop;
@@ -106,10 +110,6 @@ def one_run(side, workers, corpus):
     data_dir = tempfile.mkdtemp(prefix="briefings-bench-ingest-")
     os.environ["BRIEFINGS_DATA_DIR"] = data_dir
     os.environ["BRIEFINGS_EXTRACT_WORKERS"] = str(workers)
-    # Every story of every sitemap in one poll: the bench measures throughput,
-    # not the per-poll caps that spread a backlog over later polls.
-    os.environ["BRIEFINGS_FEED_MAX_NEW"] = "1000000"
-    os.environ["BRIEFINGS_FEED_BUDGET"] = "1000000"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "briefings.config.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     sys.path.insert(0, str(REPO))

@@ -5,9 +5,11 @@ network or the database.
 Metadata: JSON-LD NewsArticle, then OpenGraph and meta tags, then the page
 (ingest/metadata.py), then trafilatura's own reading for what is still missing.
 Body: read several ways from the one parsed page (the publication's rule where one
-exists, ingest/rules.py; trafilatura in precision and in recall mode; the JSON-LD
-articleBody) and chosen by ingest/candidates.py's guard, which says why; see
-docs/benchmarks.md. The feed's content is the pipeline's last fallback.
+exists, ingest/rules.py; trafilatura in precision mode; the JSON-LD articleBody;
+when those leave a doubt, trafilatura's fallbacks and its recall mode too) and
+chosen by ingest/candidates.py's guard, which says why; see docs/architecture.md
+("What each page costs") and docs/benchmarks.md. The feed's content is the
+pipeline's last fallback.
 """
 
 import copy
@@ -152,8 +154,8 @@ def _body_by_trafilatura(tree, **mode):
     an element, or None. bare_extraction copies the tree: one parse serves all.
 
     Links stay as the page wrote them (no URL given: trafilatura would resolve
-    every link of the page, read or not, against the site's root); the chosen
-    body's links are made absolute against the page's URL (_absolute_links).
+    every link of the page, read or not, against the site's root); _candidate
+    makes a reading's links absolute against the page's URL, as a browser does.
     output_format "xml": the body tree only, without the plain text
     bare_extraction would otherwise render and we do not read."""
     document = trafilatura.bare_extraction(
