@@ -8,9 +8,9 @@ pipeline into a fresh SQLite database: fetch, parse, page fetch, extraction in
 worker processes, sanitize, dedupe, store. The baseline is a bare loop that
 fetches the same article pages and runs trafilatura.extract(html) on each.
 The pipeline runs as shipped: one poll stores at most BRIEFINGS_FEED_MAX_NEW
-entries of a sitemap (50: 622 of the 1,041 stories), politely; lifted, one
-poll of 1,041 pages on one loopback host is paced by the politeness delay, not
-by the work. Rates are per article (one page fetched and extracted each).
+entries of a sitemap (50: 622 of the 1,041 stories; with the cap lifted one
+poll took several times longer, not investigated). Rates are per article (one
+page fetched and extracted each).
 
 Two figures side by side, each against the same number of baseline processes:
 - per process: the pipeline with 1 extraction worker against a 1-process loop;
