@@ -9,6 +9,7 @@ HERE = Path(__file__).resolve().parent
 SCRIPTS = [
     "feed_parsers.py",
     "extraction_accuracy.py",
+    "extraction_speed.py",
     "ingest_e2e.py",
     "edition_quality.py",
 ]

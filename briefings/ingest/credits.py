@@ -12,11 +12,13 @@ rel="license" link, in the credit line first, then anywhere on the page.
 Pure: a parsed tree in, (HTML of the line, licence URL) out.
 """
 
+import functools
 import re
 from urllib.parse import urljoin
 
 import lxml.html
 from lxml import etree
+from lxml.cssselect import CSSSelector
 
 from briefings.articles.text import squash_whitespace
 
@@ -43,6 +45,30 @@ def _names(element):
     return f"{element.get('class', '')} {element.get('id', '')}".lower()
 
 
+_CLASS_ID_ROLE = etree.XPath(
+    "descendant-or-self::*/@class | descendant-or-self::*/@id"
+    " | descendant-or-self::*/@role"
+)
+
+
+def elements_named(tree, words, roles=()):
+    """The elements of `tree` (itself included), in document order, whose
+    class or id, in lower case, holds one of `words`, or whose role is one of
+    `roles`. Only the attributes are visited (one XPath), not every element of
+    the page through Python."""
+    pattern = _any_of(tuple(words))
+    found = {}
+    for value in _CLASS_ID_ROLE(tree):
+        if value in roles if value.attrname == "role" else pattern(value.lower()):
+            found.setdefault(value.getparent(), None)
+    return list(found)
+
+
+@functools.cache
+def _any_of(words):
+    return re.compile("|".join(map(re.escape, words))).search
+
+
 def _text(element):
     return squash_whitespace(element.text_content())
 
@@ -51,12 +77,11 @@ def _fits(element):
     return MIN_CREDIT <= len(_text(element)) <= MAX_CREDIT
 
 
-def _named(tree, words):
-    """Elements whose class or id holds one of `words`, in document order,
-    not a photo's credit."""
-    for element in tree.iter(etree.Element):
-        names = _names(element)
-        if not any(word in names for word in words) or _NOT_CREDITS.search(names):
+def _named(tree):
+    """Elements whose class or id holds one of the _NAMED words, in document
+    order, not a photo's credit."""
+    for element in elements_named(tree, _NAMED):
+        if _NOT_CREDITS.search(_names(element)):
             continue
         if any(
             _NOT_AROUND_CREDITS.search(_names(up)) for up in element.iterancestors()
@@ -66,11 +91,11 @@ def _named(tree, words):
             yield element
 
 
+_LICENSE_LINKS = CSSSelector('a[rel~="license"]', translator="html")
+
+
 def _license_links(tree):
-    try:
-        return tree.cssselect('a[rel~="license"]')
-    except (etree.XPathError, SyntaxError, ValueError):
-        return []
+    return _LICENSE_LINKS(tree)
 
 
 def _holding_block(link):
@@ -83,15 +108,16 @@ def _holding_block(link):
 
 def credit_element(tree):
     """Return the page's credit line element, or None."""
+    named = list(_named(tree))
     for words in (("attribution",), ("credit", "source-line")):
-        found = next(_named(tree, words), None)
+        found = next((e for e in named if _any_of(words)(_names(e))), None)
         if found is not None:
             return found
     for link in _license_links(tree):
         block = _holding_block(link)
         if block is not None:
             return block
-    return next(_named(tree, _NAMED), None)
+    return named[0] if named else None
 
 
 def license_url(tree, credit, base_url):

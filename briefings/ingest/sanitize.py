@@ -22,11 +22,19 @@ def html_to_text(html):
         root = lxml.html.fragment_fromstring(html, create_parent="div")
     except (etree.ParserError, ValueError):
         return ""
+    return element_to_text(root)
+
+
+def element_to_text(root):
+    """html_to_text of a parsed fragment's root (an lxml element, HTML or
+    not), without serializing and parsing it again. Rewrites the whitespace of
+    the elements: pass a tree whose HTML was already taken."""
     for cell in root.iter("td", "th"):
         cell.tail = " " + (cell.tail or "")
     for block in root.iter(*BLOCKS):
         block.tail = "\n" + (block.tail or "")
         if block.tag not in {"br", "hr"}:
             block.text = "\n" + (block.text or "")
-    lines = (" ".join(line.split()) for line in root.text_content().splitlines())
+    text = "".join(root.itertext())
+    lines = (" ".join(line.split()) for line in text.splitlines())
     return "\n".join(line for line in lines if line)

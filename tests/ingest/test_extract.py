@@ -201,3 +201,104 @@ def test_a_body_whose_class_names_a_cookie_notice_is_still_read():
     extraction = extract_page(html, "https://paper.example/harbour")
     assert "Paragraph 7 of a long report" in extraction.body_text
     assert "We use cookies" not in extraction.body_text
+
+
+STORY = "".join(
+    f"<p>Paragraph {n} of the council's budget story, told in full sentences so "
+    "that every reading keeps it as the article's own text.</p>"
+    for n in range(12)
+)
+
+
+def test_a_relative_link_in_the_body_resolves_against_the_page_address():
+    """As a browser does: "other.html" on /news/2026/story.html is
+    /news/2026/other.html, not /other.html at the site's root (issue #16)."""
+    html = (
+        "<html><body><article><h1>Budget passes</h1>"
+        '<p>The vote followed <a href="other.html">last week\'s debate</a> in '
+        "the chamber, which ran late into the night before members agreed.</p>"
+        f'{STORY}<p>See <a href="/archive/">the archive</a> and '
+        '<a href="http://[::1">a broken link</a> for more.</p>'
+        "</article></body></html>"
+    )
+    extraction = extract_page(html, "https://paper.example/news/2026/story.html")
+    assert 'href="https://paper.example/news/2026/other.html"' in extraction.body_html
+    assert 'href="https://paper.example/archive/"' in extraction.body_html
+    assert "a broken link" in extraction.body_text
+    assert "[::1" not in extraction.body_html
+
+
+def test_a_long_clean_page_is_read_without_the_fallbacks():
+    """One trafilatura pass when the first reading leaves no doubt (#16)."""
+    html = f"<html><body><article><h1>Budget passes</h1>{STORY}</article></body></html>"
+    extraction = extract_page(html, "https://paper.example/budget")
+    assert extraction.method == "precision"
+    assert "recall" not in extraction.note
+    assert "Paragraph 11 of the council" in extraction.body_text
+
+
+def test_a_short_first_reading_is_weighed_against_the_recall_reading():
+    """A short precision reading may be trafilatura's failure, not the page's
+    length: the fallbacks and the recall reading are read too (#16)."""
+    html = (
+        "<html><body><article><h1>Budget passes</h1><p>The council passed its "
+        "budget on Monday night after a long debate.</p></article></body></html>"
+    )
+    extraction = extract_page(html, "https://paper.example/budget")
+    assert "recall" in extraction.note
+    assert "passed its budget" in extraction.body_text
+
+
+def saved_pages():
+    """The saved real pages beside the checkout: the fixtures and the
+    extraction benchmark's."""
+    paths = [
+        *sorted((SHARED / "html-fixtures").rglob("*.htm*")),
+        *sorted((SHARED / "extraction-benchmark" / "html").glob("*.html")),
+    ]
+    return [path.read_bytes() for path in paths]
+
+
+def test_trafilatura_reads_the_same_body_without_what_it_drops_anyway():
+    """The quick reading runs on the page without the elements trafilatura
+    deletes before reading (navigation, footers, scripts...): the same body,
+    on every saved page. An upgrade of trafilatura that reads them breaks
+    this test, not the extraction silently (issue #16)."""
+    import copy
+
+    import lxml.html
+
+    from briefings.ingest import extract
+
+    require_shared(SHARED / "extraction-benchmark" / "html")
+    pages = saved_pages()
+    assert len(pages) > 100
+    for html in pages:
+        tree = extract._parse(html)
+        whole = extract._body_by_trafilatura(
+            copy.deepcopy(tree), favor_precision=True, fast=True
+        )
+        stripped = extract._body_by_trafilatura(
+            extract._without_what_trafilatura_drops(copy.deepcopy(tree)),
+            favor_precision=True,
+            fast=True,
+        )
+        assert (whole is None) == (stripped is None)
+        if whole is not None:
+            assert lxml.html.tostring(whole) == lxml.html.tostring(stripped)
+
+
+def test_a_page_missing_only_its_date_gets_it_from_the_page():
+    """Headline, byline, dek and image from the tags, no date among them: the
+    date is still read (htmldate, as trafilatura's reader asks it)."""
+    html = (
+        '<html><head><meta property="og:title" content="Budget passes">'
+        '<meta name="author" content="Kim Lee">'
+        '<meta property="og:description" content="The council agrees.">'
+        '<meta property="og:image" content="/img/hall.jpg"></head>'
+        f"<body><article><h1>Budget passes</h1>{STORY}"
+        "<p>Published 19 November 2019.</p></article></body></html>"
+    )
+    extraction = extract_page(html, "https://paper.example/2019/11/19/budget.html")
+    assert (extraction.byline, extraction.dek) == ("Kim Lee", "The council agrees.")
+    assert extraction.published_at.date().isoformat() == "2019-11-19"
