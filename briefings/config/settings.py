@@ -164,6 +164,13 @@ _page_cache_seconds = declare(
     "Longest an anonymous reader's page stays cached; a changed article clears "
     "the cached pages at once anyway.",
 )
+_page_files_dir = declare(
+    "BRIEFINGS_PAGE_FILES_DIR",
+    "",
+    "Folder where the page cache also writes anonymous readers' pages as files, "
+    "for nginx to serve without the application (deploy/nginx/briefings.conf); "
+    "empty: off.",
+)
 _https = declare(
     "BRIEFINGS_HTTPS",
     "false",
@@ -565,6 +572,7 @@ BRIEFINGS_STORY_THRESHOLD = float(as_str(_story_threshold))
 SITE_ID = 1
 CACHES = _caches(as_str(_cache_url))
 BRIEFINGS_PAGE_CACHE_SECONDS = as_int(_page_cache_seconds)
+BRIEFINGS_PAGE_FILES_DIR = as_str(_page_files_dir)
 if as_bool(_proxy_ssl):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 if as_bool(_https):
