@@ -332,6 +332,58 @@ def test_the_signup_form_of_a_file_page_posts_from_this_site_only(edge, stories)
     assert QueuedSignup.objects.get().email == "reader@example.org"
 
 
+@pytest.mark.browser
+def test_a_browser_signs_up_from_a_file_page_and_not_from_another_origin(
+    edge, stories, page
+):
+    """Chromium sends the Origin header itself: the form of a page nginx served
+    from its file is taken; the same form on another origin's page is refused."""
+    article = f"http://127.0.0.1:{edge.port}{stories[0].get_absolute_url()}"
+    edge.from_file(stories[0].get_absolute_url())
+    page.goto(article)
+    page.fill("#newsletter-email", "reader@example.org")
+    page.click(".newsletter-form button[type=submit]")
+    page.wait_for_url("**/newsletter/thanks/")
+    assert QueuedSignup.objects.get().email == "reader@example.org"
+
+    page.goto(article)
+    form = page.inner_html(".newsletter")
+    other = AnotherOrigin(
+        f'<base href="http://127.0.0.1:{edge.port}/">'
+        f'<div class="newsletter">{form}</div>'
+    )
+    try:
+        page.goto(other.url)
+        page.fill("#newsletter-email", "victim@example.org")
+        with page.expect_response("**/newsletter/") as answer:
+            page.click(".newsletter-form button[type=submit]")
+        assert answer.value.status == 403
+    finally:
+        other.stop()
+    assert QueuedSignup.objects.count() == 1
+
+
+class AnotherOrigin:
+    """A page on another loopback port (another origin), holding `html`."""
+
+    def __init__(self, html):
+        body = f"<!doctype html><html><body>{html}</body></html>".encode()
+
+        def app(environ, start_response):
+            start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
+            return [body]
+
+        self.httpd = make_server(
+            "127.0.0.1", 0, app, server_class=ThreadedServer, handler_class=QuietHandler
+        )
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
 # ─── The writer alone ────────────────────────────────────────────────────────
 
 
