@@ -56,8 +56,13 @@ def epoch():
         return ""
     try:
         return os.path.basename(os.readlink(folder / CURRENT))
-    except FileNotFoundError:
+    except OSError:  # none yet (or no folder: new_epoch says why)
+        pass
+    try:
         return new_epoch()
+    except OSError as error:  # pages are then served by the application only
+        logger.error("page files: no epoch in %s: %s", folder, error)
+        return ""
 
 
 def new_epoch():
@@ -90,9 +95,25 @@ def invalidate():
     a page rendered in between may have read the data before the change."""
     if root() is None:
         return
-    new_epoch()
+    _new_epoch_or_none()
     if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(new_epoch)
+        transaction.on_commit(_new_epoch_or_none)
+
+
+def _new_epoch_or_none():
+    """Start a new epoch; when that fails, take `current` away so that nginx
+    sends every reader to the application rather than serve stale pages (the
+    change being saved must not fail for it)."""
+    try:
+        new_epoch()
+    except OSError as error:
+        logger.error("page files: cannot start an epoch: %s", error)
+        try:
+            os.unlink(root() / CURRENT)
+        except FileNotFoundError:
+            pass
+        except OSError as error:
+            logger.critical("page files: %s may now be stale: %s", root(), error)
 
 
 def file_path(address):

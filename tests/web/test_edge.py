@@ -468,3 +468,24 @@ def test_files_are_off_by_default(settings, tmp_path):
     assert page_files.epoch() == ""
     page_files.write("http://127.0.0.1:8000/", "x", page_entry())
     page_files.invalidate()
+
+
+def test_an_unusable_folder_never_breaks_a_save_or_a_page(
+    network, settings, tmp_path, client
+):
+    from django.contrib.flatpages.models import FlatPage
+
+    (tmp_path / "a-file").write_text("")
+    settings.BRIEFINGS_PAGE_FILES_DIR = str(tmp_path / "a-file" / "pages")
+    assert page_files.epoch() == ""
+    FlatPage.objects.filter(url="/privacy/").update(title="Privacy")
+    FlatPage.objects.get(url="/privacy/").save()  # invalidates: must not raise
+    assert client.get("/privacy/").status_code == 200
+
+
+def test_a_failed_invalidation_takes_the_files_away(files):
+    page_files.write("https://news.example.org/", page_files.epoch(), page_entry())
+    (files / "epochs").rename(files / "kept")  # no new epoch can be made now
+    (files / "epochs").write_text("")
+    page_files.invalidate()
+    assert not (files / "current").is_symlink()  # nginx sends readers to the app
