@@ -562,6 +562,8 @@ BRIEFINGS_PERIODIC_JOBS = {
     # own thread, so an edition being sent does not hold them up.
     "briefings.newsletter.outbox.send_queued_signups": 2,
     "briefings.stories.rebuild.recheck_recent": 3600,
+    # The nginx tier's page files expire with the page cache (when they are on).
+    "briefings.web.page_files.expire": 30,
 }
 
 # ─── Stories (issue #5): values ─────────────────────────────────────────────

@@ -116,6 +116,23 @@ def _new_epoch_or_none():
             logger.critical("page files: %s may now be stale: %s", root(), error)
 
 
+def expire(now=None):
+    """Periodic job (BRIEFINGS_PERIODIC_JOBS): start a new epoch once the
+    current one is older than BRIEFINGS_PAGE_CACHE_SECONDS, as the page cache's
+    entries expire, so that a page that changes with time alone (a story
+    scheduled for later) is not served older than the cache would serve it."""
+    folder = root()
+    if folder is None:
+        return
+    try:
+        name = os.path.basename(os.readlink(folder / CURRENT))
+        born = int(name.split("-", 1)[0])
+    except (OSError, ValueError):
+        return  # none yet: the next page makes one
+    if time.time_ns() - born >= settings.BRIEFINGS_PAGE_CACHE_SECONDS * 10**9:
+        _new_epoch_or_none()
+
+
 def file_path(address):
     """Return the page's file under an epoch (a relative Path) for a page
     `address` (scheme://host/path) nginx may serve, or None."""

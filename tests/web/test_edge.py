@@ -489,3 +489,14 @@ def test_a_failed_invalidation_takes_the_files_away(files):
     (files / "epochs").write_text("")
     page_files.invalidate()
     assert not (files / "current").is_symlink()  # nginx sends readers to the app
+
+
+def test_files_expire_with_the_page_cache(files, settings):
+    first = page_files.epoch()
+    page_files.write("https://news.example.org/", first, page_entry())
+    page_files.expire()
+    assert page_files.epoch() == first  # younger than BRIEFINGS_PAGE_CACHE_SECONDS
+    settings.BRIEFINGS_PAGE_CACHE_SECONDS = 0
+    page_files.expire()
+    assert page_files.epoch() != first
+    assert not (files / "current" / "index.html").exists()
