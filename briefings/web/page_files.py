@@ -160,8 +160,11 @@ def write(address, at_epoch, entry):
     if not entry["content_type"].startswith("text/html"):
         return
     epoch_folder = folder / EPOCHS / at_epoch
-    if not epoch_folder.is_dir():
+    if not epoch_folder.is_dir() and epoch() != at_epoch:
         return  # a newer epoch replaced this one while the page was rendered
+    # (A current epoch without its folder: two processes' new epochs crossed
+    # and one removed the other's; the page was rendered after it became
+    # current, so it may go in.)
     target = epoch_folder / relative
     try:
         target.parent.mkdir(parents=True, exist_ok=True, mode=0o755)

@@ -500,3 +500,11 @@ def test_files_expire_with_the_page_cache(files, settings):
     page_files.expire()
     assert page_files.epoch() != first
     assert not (files / "current" / "index.html").exists()
+
+
+def test_a_current_epoch_removed_by_a_crossing_change_is_made_again(files):
+    """Two processes' new epochs can cross, one removing the other's folder."""
+    current = page_files.epoch()
+    (files / "epochs" / current).rmdir()
+    page_files.write("https://news.example.org/", current, page_entry())
+    assert (files / "current" / "index.html").read_bytes() == b"<p>page</p>"
