@@ -182,6 +182,13 @@ _page_cache_seconds = declare(
     "Longest an anonymous reader's page stays cached; a changed article clears "
     "the cached pages at once anyway.",
 )
+_page_files_dir = declare(
+    "BRIEFINGS_PAGE_FILES_DIR",
+    "",
+    "Folder where the page cache also writes anonymous readers' pages as files, "
+    "for nginx to serve without the application (deploy/nginx/briefings.conf); "
+    "empty: off.",
+)
 _https = declare(
     "BRIEFINGS_HTTPS",
     "false",
@@ -590,6 +597,8 @@ BRIEFINGS_PERIODIC_JOBS = {
     # Expired pins leave the front page within a minute (their deletion starts
     # a new page generation).
     "briefings.stories.editing.expire_pins": 60,
+    # The nginx tier's page files expire with the page cache (when they are on).
+    "briefings.web.page_files.expire": 30,
 }
 
 # ─── Stories (issue #5): values ─────────────────────────────────────────────
@@ -600,6 +609,7 @@ BRIEFINGS_STORY_THRESHOLD = float(as_str(_story_threshold))
 SITE_ID = 1
 CACHES = _caches(as_str(_cache_url))
 BRIEFINGS_PAGE_CACHE_SECONDS = as_int(_page_cache_seconds)
+BRIEFINGS_PAGE_FILES_DIR = as_str(_page_files_dir)
 if as_bool(_proxy_ssl):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 if as_bool(_https):

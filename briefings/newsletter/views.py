@@ -7,7 +7,9 @@ preferences page, which shows the address masked."""
 
 import json
 from datetime import date
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -48,16 +50,48 @@ def _client(request, source=""):
     }
 
 
+def from_this_site(request):
+    """Return whether a POST was sent from one of this site's pages: its Origin
+    header, or without one its Referer, names this site (scheme and host, as
+    Django reads them behind a proxy) or one of CSRF_TRUSTED_ORIGINS. Browsers
+    send Origin with every cross-site POST, so another site's form is refused.
+    """
+    if getattr(request, "_dont_enforce_csrf_checks", False):
+        return True  # Django's test client, as CsrfViewMiddleware allows it
+    site = f"{request.scheme}://{request.get_host()}"
+    allowed = {site, *settings.CSRF_TRUSTED_ORIGINS}
+    origin = request.META.get("HTTP_ORIGIN")
+    if origin is None:
+        try:
+            referer = urlsplit(request.META.get("HTTP_REFERER", ""))
+        except ValueError:  # an unclosed IPv6 bracket
+            return False
+        if not (referer.scheme and referer.netloc):
+            return False  # neither header: browsers send Origin with every POST
+        origin = f"{referer.scheme}://{referer.netloc}"
+    return origin.lower() in {site.lower() for site in allowed}
+
+
+# The signup form is on every cached page, which nginx serves as a file
+# (web/page_files.py): it cannot carry a reader's CSRF token. What a token
+# would stop, another site making its visitors' browsers sign addresses up
+# (from many addresses, past the rate limits), the origin check stops; the
+# double opt-in stops anyone signing up an address that is not theirs.
+@csrf_exempt
 @require_http_methods(["GET", "POST"])
 def signup(request):
-    """Show the signup form; take a signup and answer the same for any address,
-    after the same work: the signup is queued, the sender does the rest."""
+    """Show the signup form; take a signup from this site's pages and answer the
+    same for any address, after the same work: the signup is queued, the
+    sender does the rest."""
     context = {"regions_all": Region.objects.all(), "chosen": [], "error": ""}
     if request.method == "GET":
         context["editions"] = published_editions()[:5]
         # From the compact line on every page: the address, to confirm here.
         context["email"] = request.GET.get("email", "")[:254]
         return render(request, "newsletter/signup.html", context)
+    if not from_this_site(request):
+        context["error"] = "Please sign up from our own pages."
+        return render(request, "newsletter/signup.html", context, status=403)
     if request.POST.get(HONEYPOT):
         return redirect("newsletter:thanks")  # a bot: say nothing different
     if subscriptions.rate_limited(client_address(request)):

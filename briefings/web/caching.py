@@ -9,8 +9,16 @@ web worker at once. With the per-process local-memory cache, a new article
 still shows everywhere within a second: the generation also carries the newest
 article id, which each process reads at most once a second.
 
-Pages with the newsletter form need a CSRF token per reader. They are cached
-with a placeholder in its place, and each response gets the reader's own token.
+A page whose template renders a CSRF token is cached with a placeholder in its
+place, and each response gets the reader's own token. No reader's page renders
+one now (the newsletter form is checked by its origin instead, so that pages can
+be files: newsletter/views.py); the placeholder keeps a token added to a cached
+page later from being shared by every reader, and such a page is never written
+as a file.
+
+With BRIEFINGS_PAGE_FILES_DIR set, a stored page every anonymous reader gets
+alike is also written as a file for nginx (page_files.py); the files' epoch is
+part of the generation, and a new generation starts a new epoch.
 
 A page is stored under its address (scheme, host, path) and the query
 parameters its view reads, and only those (each view names them): `/?utm_x=1`
@@ -36,6 +44,7 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
 from briefings.articles.models import Article
+from briefings.web import page_files
 
 GENERATION_KEY = "web:generation"
 CSRF_PLACEHOLDER = "csrf-token-placeholder-9d0f5c"
@@ -50,8 +59,10 @@ _newest_lock = threading.Lock()
 
 
 def bump_generation(**kwargs):
-    """Start a new generation: every cached page is stale from now on."""
+    """Start a new generation: every cached page is stale from now on (and
+    every page file, page_files.py)."""
     cache.set(GENERATION_KEY, time.time_ns(), None)
+    page_files.invalidate()
 
 
 def generation(query=True):
@@ -65,7 +76,8 @@ def generation(query=True):
             return None
         cache.add(GENERATION_KEY, time.time_ns(), None)
         stored = cache.get(GENERATION_KEY, 0)
-    return f"{stored}.{_newest_article_id()}"
+    files = page_files.epoch()  # shared by every process on the machine
+    return f"{stored}.{_newest_article_id()}" + (f".{files}" if files else "")
 
 
 def forget_newest_article():
@@ -232,6 +244,7 @@ def cached_page(view=None, *, params=()):
         if entry is not None:
             return _respond(request, entry, "hit")
         request.csrf_placeholder = CSRF_PLACEHOLDER
+        files_epoch = page_files.epoch()  # before rendering: see page_files.py
         response = view(request, *args, **kwargs)
         if getattr(response, "is_rendered", True) is False:
             response.render()  # a TemplateResponse (sitemaps)
@@ -241,6 +254,8 @@ def cached_page(view=None, *, params=()):
         if query and not _room_for_variant(address, current):
             return _respond(request, entry, "bypass")
         cache.set(key, entry, settings.BRIEFINGS_PAGE_CACHE_SECONDS)
+        if not query:
+            page_files.write(address, files_epoch, entry)
         return _respond(request, entry, "miss")
 
     return wrapper
