@@ -40,6 +40,7 @@ DATABASE_URL, by default briefings_site_bench on 127.0.0.1:5432).
 """
 
 import argparse
+import http.client
 import json
 import os
 import random
@@ -282,6 +283,24 @@ def fetch(url, timeout=60):
             time.sleep(0.3)
 
 
+def check_pages(base, urls):
+    """Fetch every drawn page once (no redirects followed); raise unless each
+    answers 200, since wrk counts only 4xx and 5xx as errors."""
+    host, port = base.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=60)
+    wrong = []
+    for kind, paths in urls.items():
+        for path in paths:
+            connection.request("GET", path)
+            response = connection.getresponse()
+            response.read()
+            if response.status != 200:
+                wrong.append(f"{kind} {path}: {response.status}")
+    connection.close()
+    if wrong:
+        raise RuntimeError("pages that do not answer 200:\n" + "\n".join(wrong))
+
+
 def wrk(base, paths_file, seconds, threads, connections, lua, offset=0, mode=""):
     out = subprocess.run(
         [WRK, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
@@ -415,6 +434,7 @@ def main():
         try:
             fetch(bases["uncached"] + "/robots.txt")
             fetch(bases["cached"] + "/robots.txt")
+            check_pages(bases["cached"], urls)  # and a first visit of each
             html = {path: fetch(bases["uncached"] + path) for path in urls["article"]}
             nginx, bases["nginx"] = start_nginx(tmp, html)
             fetch(bases["nginx"] + urls["article"][0])
