@@ -512,8 +512,8 @@ def report(results, args, final_uptime, counts):
               f"{figures['p99']:7.1f} {figures['rps']:6.0f} {errors:6}  "
               f"{verdict}")  # fmt: skip
     print(
-        "\nCached (CACHE_URL=locmem://, as shipped), 2 threads x 20 connections, "
-        "against nginx serving the articles' HTML just before:"
+        f"\nCached ({CACHED_ENV}, warm), 2 threads x 20 connections, against "
+        "nginx serving the articles' HTML just before:"
     )
     print(f"{'page':8} {'req/s':>8} {'nginx':>8} {'ratio':>6} {'p50 ms':>7} "
           f"{'p95 ms':>7} {'p99 ms':>7} {'errors':>6}")  # fmt: skip
