@@ -1,11 +1,16 @@
-"""Fill a separate SQLite database with N articles (default 100,000) made from the
+"""Fill a separate database with N articles (default 100,000) made from the
 demo corpus: each of its 1,041 Wikinews stories comes back many times with a
 varied headline, date and paper, so the site can be measured at scale.
 
     python bench/generate_articles.py [--data-dir /tmp/briefings-bench] [--count 100000]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/briefings_site_bench \
+        python bench/generate_articles.py --data-dir /tmp/site-bench-pg
 
-The database goes to DATA_DIR/briefings.sqlite3 (BRIEFINGS_DATA_DIR is set for
-you); an existing one is reused when it already holds COUNT articles.
+The database is DATABASE_URL when set (PostgreSQL: create the database first),
+else DATA_DIR/briefings.sqlite3 (BRIEFINGS_DATA_DIR is set for you; it also
+holds the secret key). An existing database is reused when it already holds
+COUNT articles and their stories; one holding the articles but no stories (a
+run stopped during the rebuild) gets its stories rebuilt.
 """
 
 import argparse
@@ -92,11 +97,17 @@ def generate(data_dir, count):
     from briefings.articles import search
     from briefings.articles.models import Article
     from briefings.network.models import Publication
+    from briefings.stories.models import Story
 
     call_command("migrate", verbosity=0)
     call_command("sync_network", verbosity=0)
+    where = f"{connection.vendor} {connection.settings_dict['NAME']}"
     if Article.objects.count() == count:
-        print(f"{count} articles already in {data_dir}")
+        if Story.objects.exists():
+            print(f"{count} articles and their stories already in {where}")
+            return
+        print(f"{count} articles already in {where}, but no stories")
+        rebuild_stories()
         return
     Article.objects.all().delete()
     publications = list(Publication.objects.enabled())
@@ -115,7 +126,11 @@ def generate(data_dir, count):
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     took = time.perf_counter() - started
-    print(f"{count} articles from {len(corpus)} stories in {took:.0f} s -> {data_dir}")
+    print(f"{count} articles from {len(corpus)} stories in {took:.0f} s -> {where}")
+    rebuild_stories()
+
+
+def rebuild_stories():
     # Stories, places and people, as a live site has them (the article page shows
     # "Also covered by", related stories, places and "More from <country>").
     from briefings.stories.rebuild import rebuild

@@ -22,13 +22,17 @@ from briefings.network.models import Heartbeat
 log = logging.getLogger(__name__)
 
 
-def web_server_command(bind, workers):
-    """Return the command serving the site: granian (WSGI), `workers` processes.
+def web_server_command(bind=None, workers=None):
+    """Return the command serving the site: granian (WSGI), `workers` processes
+    (default BRIEFINGS_WEB_WORKERS) on `bind` (default BRIEFINGS_BIND).
 
     granian's HTTP handling is in Rust; with the page cache's front door it
     serves cached pages 2-3x faster than gunicorn's gthread workers did
-    (docs/benchmarks.md, issue #4).
+    (docs/benchmarks.md, issue #4). `briefings run` and bench/site_pages.py
+    both start the site with this command (issue #16: measure what ships).
     """
+    bind = bind or settings.BRIEFINGS_BIND
+    workers = workers or settings.BRIEFINGS_WEB_WORKERS
     executable = shutil.which("granian") or f"{sys.executable} -m granian"
     host, _, port = bind.rpartition(":")
     return [
@@ -124,7 +128,6 @@ def run_system(out, bind=None, workers=None, on_done=None):
     """Serve the site and poll feeds until interrupted; return the server's exit
     code."""
     bind = bind or settings.BRIEFINGS_BIND
-    workers = workers or settings.BRIEFINGS_WEB_WORKERS
     web = subprocess.Popen(web_server_command(bind, workers))
     stop = threading.Event()
 
