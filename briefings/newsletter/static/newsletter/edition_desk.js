@@ -133,12 +133,10 @@
     }
 
     function refresh() {
-      if (!panel) return;
       var frame = panel.querySelector("iframe");
       var state = panel.querySelector(".preview-state");
       var mine = ++sequence;
-      var busy = panel;
-      busy.setAttribute("aria-busy", "true");
+      panel.setAttribute("aria-busy", "true");
       state.textContent = "Updating\u2026";
       var url = kind === "email" ? panel.dataset.emailUrl : panel.dataset.webUrl;
       fetch(url, { method: "POST", body: new FormData(form), credentials: "same-origin" })
@@ -149,7 +147,7 @@
         })
         .then(function (result) {
           if (mine !== sequence) return;
-          busy.setAttribute("aria-busy", "false");
+          panel.setAttribute("aria-busy", "false");
           if (result.ok) {
             frame.srcdoc = result.text;
             state.textContent = "Up to date (not saved)";
@@ -159,23 +157,22 @@
         })
         .catch(function () {
           if (mine !== sequence) return;
-          busy.setAttribute("aria-busy", "false");
+          panel.setAttribute("aria-busy", "false");
           state.textContent = "The preview could not be updated.";
         });
     }
 
     if (panel) {
-      var livePanel = panel;
       form.addEventListener("input", schedulePreview);
       form.addEventListener("change", schedulePreview);
       // The article pickers (select2) announce a choice through jQuery only.
       if (window.django && window.django.jQuery) {
         window.django.jQuery(form).on("change", "select", schedulePreview);
       }
-      livePanel.querySelectorAll("button[data-kind]").forEach(function (b) {
+      panel.querySelectorAll("button[data-kind]").forEach(function (b) {
         b.addEventListener("click", function () {
           kind = b.dataset.kind;
-          livePanel.querySelectorAll("button[data-kind]").forEach(function (other) {
+          panel.querySelectorAll("button[data-kind]").forEach(function (other) {
             other.setAttribute("aria-pressed", String(other === b));
           });
           refresh();
